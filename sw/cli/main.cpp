@@ -1,0 +1,26 @@
+// sta: command-line front end of the project.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+namespace sta::cli {
+void register_gemm_command(CLI::App& app);      // cmd_gemm.cpp
+void register_train_commands(CLI::App& app);    // cmd_prune.cpp (prune, compress)
+}  // namespace sta::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"sta: N:M sparse Transformer accelerator toolkit (simulate, prune, compress)"};
+  app.require_subcommand(1);
+  sta::cli::register_gemm_command(app);
+  sta::cli::register_train_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "sta: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
