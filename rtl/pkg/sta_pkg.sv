@@ -86,7 +86,7 @@ package sta_pkg;
     ErrNone = 4'd0,  // no error
     ErrIllegalOp = 4'd1,  // unknown opcode
     ErrBadGemm = 4'd2,  // GEMM with N = 0, N > M, M > MaxM or zero tiles/slots
-    ErrMisaligned = 4'd3,  // DMA address or stride not a multiple of BusBytes, or zero program length
+    ErrMisaligned = 4'd3,  // DMA address or stride not a multiple of BusBytes, or program address not a multiple of 32
     ErrAxiResp = 4'd4,  // memory answered SLVERR/DECERR
     ErrBufRange = 4'd5  // a buffer address ran past its half
   } err_e;
@@ -98,7 +98,7 @@ package sta_pkg;
   localparam logic [11:0] CsrStatus = 12'h00c;  // ro bit 0 busy, bit 1 done, bit 2 error
   localparam logic [11:0] CsrErrCause = 12'h010;  // ro error cause code, see error_causes
   localparam logic [11:0] CsrErrPc = 12'h014;  // ro index of the instruction that raised the error
-  localparam logic [11:0] CsrProgAddr = 12'h018;  // rw byte address of the program; multiple of BusBytes
+  localparam logic [11:0] CsrProgAddr = 12'h018;  // rw byte address of the program; multiple of 32 (one instruction)
   localparam logic [11:0] CsrProgLen = 12'h01c;  // rw number of instructions
   localparam logic [11:0] CsrCyclesLo = 12'h020;  // ro cycles from start to done/error, low word
   localparam logic [11:0] CsrCyclesHi = 12'h024;  // ro high word
@@ -106,7 +106,7 @@ package sta_pkg;
   localparam logic [11:0] CsrBusyHi = 12'h02c;  // ro high word
   localparam logic [11:0] CsrStallLo = 12'h030;  // ro cycles the compute unit held a GEMM waiting for its buffers, low word
   localparam logic [11:0] CsrStallHi = 12'h034;  // ro high word
-  localparam logic [11:0] CsrInstret = 12'h038;  // ro instructions completed
+  localparam logic [11:0] CsrInstret = 12'h038;  // ro instructions dispatched
   localparam logic [11:0] CsrDmaRdBeats = 12'h03c;  // ro AXI read beats received (program and data)
   localparam logic [11:0] CsrDmaWrBeats = 12'h040;  // ro AXI write beats sent
   localparam logic [11:0] CsrHwRows = 12'h080;  // ro hardware parameter Rows

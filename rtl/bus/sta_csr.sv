@@ -1,0 +1,170 @@
+// AXI4-Lite slave with the control/status registers and performance counters.
+// The map is generated from spec/sta_spec.json into sta_pkg (Csr* constants).
+module sta_csr (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // AXI4-Lite slave
+  input  logic [11:0] s_axil_awaddr_i,
+  input  logic        s_axil_awvalid_i,
+  output logic        s_axil_awready_o,
+  input  logic [31:0] s_axil_wdata_i,
+  input  logic [3:0]  s_axil_wstrb_i,
+  input  logic        s_axil_wvalid_i,
+  output logic        s_axil_wready_o,
+  output logic [1:0]  s_axil_bresp_o,
+  output logic        s_axil_bvalid_o,
+  input  logic        s_axil_bready_i,
+  input  logic [11:0] s_axil_araddr_i,
+  input  logic        s_axil_arvalid_i,
+  output logic        s_axil_arready_o,
+  output logic [31:0] s_axil_rdata_o,
+  output logic [1:0]  s_axil_rresp_o,
+  output logic        s_axil_rvalid_o,
+  input  logic        s_axil_rready_i,
+  // Run control
+  output logic        start_o,        // one-cycle pulse
+  output logic [31:0] prog_addr_o,
+  output logic [31:0] prog_len_o,
+  output logic        busy_o,
+  input  logic        done_i,         // pulse: program finished
+  input  logic        err_i,          // pulse: first error of the run
+  input  sta_pkg::err_e err_cause_i,
+  input  logic [31:0] err_pc_i,
+  // Counter events (one per cycle at most)
+  input  logic        ev_busy_i,
+  input  logic        ev_stall_i,
+  input  logic        ev_instr_i,
+  input  logic        ev_rd_beat_i,
+  input  logic        ev_wr_beat_i,
+  output logic        irq_o
+);
+  logic        busy_q, done_q, err_q;
+  logic [3:0]  cause_q;
+  logic [31:0] err_pc_q, prog_addr_q, prog_len_q;
+  logic [63:0] cyc_q, busy_cnt_q, stall_q;
+  logic [31:0] instret_q, rd_beats_q, wr_beats_q;
+  logic        bvalid_q, rvalid_q;
+  logic [31:0] rdata_q;
+  logic        wr_fire, rd_fire, start;
+  logic [31:0] rd_val;
+
+  // Write channel: take address and data together, answer OKAY.
+  assign s_axil_awready_o = s_axil_awvalid_i && s_axil_wvalid_i && !bvalid_q;
+  assign s_axil_wready_o  = s_axil_awready_o;
+  assign wr_fire          = s_axil_awready_o;
+  assign s_axil_bvalid_o  = bvalid_q;
+  assign s_axil_bresp_o   = 2'b00;
+
+  assign s_axil_arready_o = !rvalid_q;
+  assign rd_fire          = s_axil_arvalid_i && s_axil_arready_o;
+  assign s_axil_rvalid_o  = rvalid_q;
+  assign s_axil_rdata_o   = rdata_q;
+  assign s_axil_rresp_o   = 2'b00;
+
+  assign start = wr_fire && (s_axil_awaddr_i == sta_pkg::CsrCtrl) && s_axil_wstrb_i[0] &&
+                 s_axil_wdata_i[0] && !busy_q;
+
+  always_comb begin
+    unique case (s_axil_araddr_i)
+      sta_pkg::CsrId:          rd_val = sta_pkg::IdMagic;
+      sta_pkg::CsrVersion:     rd_val = 32'(sta_pkg::SpecVersion);
+      sta_pkg::CsrStatus:      rd_val = {29'd0, err_q, done_q, busy_q};
+      sta_pkg::CsrErrCause:    rd_val = {28'd0, cause_q};
+      sta_pkg::CsrErrPc:       rd_val = err_pc_q;
+      sta_pkg::CsrProgAddr:    rd_val = prog_addr_q;
+      sta_pkg::CsrProgLen:     rd_val = prog_len_q;
+      sta_pkg::CsrCyclesLo:    rd_val = cyc_q[31:0];
+      sta_pkg::CsrCyclesHi:    rd_val = cyc_q[63:32];
+      sta_pkg::CsrBusyLo:      rd_val = busy_cnt_q[31:0];
+      sta_pkg::CsrBusyHi:      rd_val = busy_cnt_q[63:32];
+      sta_pkg::CsrStallLo:     rd_val = stall_q[31:0];
+      sta_pkg::CsrStallHi:     rd_val = stall_q[63:32];
+      sta_pkg::CsrInstret:     rd_val = instret_q;
+      sta_pkg::CsrDmaRdBeats:  rd_val = rd_beats_q;
+      sta_pkg::CsrDmaWrBeats:  rd_val = wr_beats_q;
+      sta_pkg::CsrHwRows:      rd_val = 32'(sta_pkg::Rows);
+      sta_pkg::CsrHwCols:      rd_val = 32'(sta_pkg::Cols);
+      sta_pkg::CsrHwLanes:     rd_val = 32'(sta_pkg::Lanes);
+      sta_pkg::CsrHwMaxM:      rd_val = 32'(sta_pkg::MaxM);
+      sta_pkg::CsrHwAbufDepth: rd_val = 32'(sta_pkg::ABufDepth);
+      sta_pkg::CsrHwWbufDepth: rd_val = 32'(sta_pkg::WBufDepth);
+      sta_pkg::CsrHwObufDepth: rd_val = 32'(sta_pkg::OBufDepth);
+      sta_pkg::CsrHwBusBytes:  rd_val = 32'(sta_pkg::BusBytes);
+      default:                 rd_val = 32'd0;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bvalid_q    <= 1'b0;
+      rvalid_q    <= 1'b0;
+      rdata_q     <= '0;
+      prog_addr_q <= '0;
+      prog_len_q  <= '0;
+      busy_q      <= 1'b0;
+      done_q      <= 1'b0;
+      err_q       <= 1'b0;
+      cause_q     <= '0;
+      err_pc_q    <= '0;
+      cyc_q       <= '0;
+      busy_cnt_q  <= '0;
+      stall_q     <= '0;
+      instret_q   <= '0;
+      rd_beats_q  <= '0;
+      wr_beats_q  <= '0;
+    end else begin
+      // Bus handshakes
+      if (wr_fire) bvalid_q <= 1'b1;
+      else if (s_axil_bready_i) bvalid_q <= 1'b0;
+      if (rd_fire) begin
+        rvalid_q <= 1'b1;
+        rdata_q  <= rd_val;
+      end else if (s_axil_rready_i) begin
+        rvalid_q <= 1'b0;
+      end
+      if (wr_fire && !busy_q) begin
+        if (s_axil_awaddr_i == sta_pkg::CsrProgAddr) prog_addr_q <= s_axil_wdata_i;
+        if (s_axil_awaddr_i == sta_pkg::CsrProgLen)  prog_len_q  <= s_axil_wdata_i;
+      end
+      // Run state
+      if (start) begin
+        busy_q     <= 1'b1;
+        done_q     <= 1'b0;
+        err_q      <= 1'b0;
+        cause_q    <= '0;
+        err_pc_q   <= '0;
+        cyc_q      <= '0;
+        busy_cnt_q <= '0;
+        stall_q    <= '0;
+        instret_q  <= '0;
+        rd_beats_q <= '0;
+        wr_beats_q <= '0;
+      end else if (busy_q) begin
+        cyc_q <= cyc_q + 64'd1;
+        if (ev_busy_i)    busy_cnt_q <= busy_cnt_q + 64'd1;
+        if (ev_stall_i)   stall_q    <= stall_q + 64'd1;
+        if (ev_instr_i)   instret_q  <= instret_q + 32'd1;
+        if (ev_rd_beat_i) rd_beats_q <= rd_beats_q + 32'd1;
+        if (ev_wr_beat_i) wr_beats_q <= wr_beats_q + 32'd1;
+        if (err_i) begin
+          busy_q   <= 1'b0;
+          err_q    <= 1'b1;
+          cause_q  <= err_cause_i;
+          err_pc_q <= err_pc_i;
+        end else if (done_i) begin
+          busy_q <= 1'b0;
+          done_q <= 1'b1;
+        end
+      end
+    end
+  end
+
+  assign start_o     = start;
+  assign prog_addr_o = prog_addr_q;
+  assign prog_len_o  = prog_len_q;
+  assign busy_o      = busy_q;
+  assign irq_o       = done_q || err_q;
+
+  logic unused;
+  assign unused = ^{s_axil_wstrb_i[3:1]};
+endmodule

@@ -1,0 +1,58 @@
+// Drain: writes each finished tile into the output buffer in the cycle it
+// completes, adding the old tile when the GEMM accumulates. The old tile is
+// read one cycle earlier (S3); a write made in the previous cycle is
+// forwarded because the read did not see it.
+module sta_drain (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  input  logic        s3_last_i,
+  input  logic [sta_pkg::OAddrBits-1:0] s3_o_addr_i,
+  input  logic        s4_tile_valid_i,
+  input  logic [sta_pkg::OAddrBits-1:0] s4_o_addr_i,
+  input  logic        s4_acc_i,
+  input  logic        s4_final_i,
+  input  logic [sta_pkg::OWordBits-1:0] s4_tile_i,
+  // Output buffer: read port for the old tile, write port
+  output logic        o_re_o,
+  output logic [sta_pkg::OAddrBits-1:0] o_raddr_o,
+  input  logic [sta_pkg::OWordBits-1:0] o_rdata_i,
+  output logic        o_we_o,
+  output logic [sta_pkg::OAddrBits-1:0] o_waddr_o,
+  output logic [sta_pkg::OWordBits-1:0] o_wdata_o,
+  // A final instruction has landed in this half
+  output logic [1:0]  o_set_o
+);
+  localparam int unsigned N = sta_pkg::Rows * sta_pkg::Cols;
+
+  logic        fw_valid_q;
+  logic [sta_pkg::OAddrBits-1:0] fw_addr_q;
+  logic [sta_pkg::OWordBits-1:0] fw_data_q, old, sum;
+
+  assign o_re_o    = s3_last_i;
+  assign o_raddr_o = s3_o_addr_i;
+  assign old       = (fw_valid_q && fw_addr_q == s4_o_addr_i) ? fw_data_q : o_rdata_i;
+
+  always_comb begin
+    for (int unsigned e = 0; e < N; e++) begin
+      sum[e * 32 +: 32] = s4_tile_i[e * 32 +: 32] + (s4_acc_i ? old[e * 32 +: 32] : 32'd0);
+    end
+  end
+
+  assign o_we_o    = s4_tile_valid_i;
+  assign o_waddr_o = s4_o_addr_i;
+  assign o_wdata_o = sum;
+  assign o_set_o   = (s4_tile_valid_i && s4_final_i) ? (2'b01 << s4_o_addr_i[sta_pkg::OAddrBits-1]) : 2'b00;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fw_valid_q <= 1'b0;
+      fw_addr_q  <= '0;
+    end else begin
+      fw_valid_q <= s4_tile_valid_i;
+      fw_addr_q  <= s4_o_addr_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (s4_tile_valid_i) fw_data_q <= sum;
+  end
+endmodule

@@ -1,0 +1,54 @@
+// Processing element: Lanes int8 multipliers. Lane l picks byte idx[l] of its
+// group window (the select is bypassed for dense data, where idx is 0 and the
+// window is one byte), multiplies it by the kept weight value, and the lane
+// products are summed into an int32 accumulator that restarts at each tile.
+module sta_pe (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // Stage 2: operands
+  input  logic        valid_i,
+  input  logic [sta_pkg::Lanes*sta_pkg::MaxM*8-1:0] win_i,
+  input  logic [sta_pkg::WWordBits-1:0]             wword_i,
+  // Stage 3 control (delayed valid/first of the same step)
+  input  logic        acc_valid_i,
+  input  logic        acc_first_i,
+  output logic [31:0] acc_o
+);
+  localparam int unsigned L    = sta_pkg::Lanes;
+  localparam int unsigned MaxM = sta_pkg::MaxM;
+  localparam int unsigned IdxW = sta_pkg::IdxBits;
+  localparam int unsigned SumW = 16 + $clog2(L + 1);
+
+  logic signed [SumW-1:0] sum;
+  logic signed [SumW-1:0] psum_q;
+  logic [31:0] acc_q;
+
+  logic signed [15:0] prod [L];
+  for (genvar l = 0; l < L; l++) begin : g_lane
+    logic [IdxW-1:0]   idx;
+    logic signed [7:0] a, w;
+    logic [MaxM*8-1:0] grp;
+    assign grp  = win_i[l * MaxM * 8 +: MaxM * 8];
+    assign idx  = wword_i[L * 8 + l * IdxW +: IdxW];
+    assign a    = grp[32'(idx) * 8 +: 8];
+    assign w    = wword_i[l * 8 +: 8];
+    assign prod[l] = a * w;
+  end
+
+  always_comb begin
+    sum = '0;
+    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'(prod[l]);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      psum_q <= '0;
+      acc_q  <= '0;
+    end else begin
+      if (valid_i) psum_q <= sum;
+      if (acc_valid_i) acc_q <= (acc_first_i ? 32'd0 : acc_q) + 32'(psum_q);
+    end
+  end
+
+  assign acc_o = acc_q;
+endmodule

@@ -1,0 +1,113 @@
+// The unified engine: Rows x Cols PEs. Activation words (one per PE row)
+// become group windows broadcast along the rows; weight words (one per PE
+// column) are broadcast down the columns. Pipeline:
+//   S1 buffer data -> S2 windows/weights registered -> S3 lane products summed
+//   -> S4 accumulators; a tile's result is valid in S4 after its last step.
+module sta_pe_array (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  // S1: buffer read data and the step's control
+  input  logic        s1_valid_i,
+  input  logic        s1_first_i,
+  input  logic        s1_last_i,
+  input  logic [$clog2(sta_pkg::MaxM)-1:0] s1_sub_i,
+  input  logic [2:0]  s1_log2m_i,
+  input  logic [sta_pkg::OAddrBits-1:0] s1_o_addr_i,
+  input  logic        s1_acc_i,
+  input  logic        s1_final_i,
+  input  logic [sta_pkg::Rows*sta_pkg::AWordBytes*8-1:0] s1_aword_i,  // row r at r*AWordBytes*8
+  input  logic [sta_pkg::Cols*sta_pkg::WWordBits-1:0]    s1_wword_i,  // column c at c*WWordBits
+  // S3: the tile that completes next cycle (for the read-modify-write)
+  output logic        s3_last_o,
+  output logic [sta_pkg::OAddrBits-1:0] s3_o_addr_o,
+  // S4: a finished tile
+  output logic        s4_tile_valid_o,
+  output logic [sta_pkg::OAddrBits-1:0] s4_o_addr_o,
+  output logic        s4_acc_o,
+  output logic        s4_final_o,
+  output logic [sta_pkg::OWordBits-1:0] s4_tile_o     // element (r,c) at (r*Cols+c)*32
+);
+  localparam int unsigned R    = sta_pkg::Rows;
+  localparam int unsigned C    = sta_pkg::Cols;
+  localparam int unsigned WinW = sta_pkg::Lanes * sta_pkg::MaxM * 8;
+  localparam int unsigned OA   = sta_pkg::OAddrBits;
+
+  // Control pipeline: {valid, first, last, acc, final, o_addr}
+  logic v2_q, f2_q, l2_q, a2_q, fi2_q;
+  logic v3_q, f3_q, l3_q, a3_q, fi3_q;
+  logic l4_q, a4_q, fi4_q;
+  logic [OA-1:0] o2_q, o3_q, o4_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      {v2_q, f2_q, l2_q, a2_q, fi2_q} <= '0;
+      {v3_q, f3_q, l3_q, a3_q, fi3_q} <= '0;
+      {l4_q, a4_q, fi4_q}             <= '0;
+      o2_q <= '0;
+      o3_q <= '0;
+      o4_q <= '0;
+    end else begin
+      v2_q  <= s1_valid_i;
+      f2_q  <= s1_first_i;
+      l2_q  <= s1_valid_i && s1_last_i;
+      a2_q  <= s1_acc_i;
+      fi2_q <= s1_valid_i && s1_final_i;
+      o2_q  <= s1_o_addr_i;
+      v3_q  <= v2_q;
+      f3_q  <= f2_q;
+      l3_q  <= l2_q;
+      a3_q  <= a2_q;
+      fi3_q <= fi2_q;
+      o3_q  <= o2_q;
+      l4_q  <= l3_q;
+      a4_q  <= a3_q;
+      fi4_q <= fi3_q;
+      o4_q  <= o3_q;
+    end
+  end
+
+  // S1 -> S2: windows per row, weight words per column.
+  logic [WinW-1:0] win_q [R];
+  logic [sta_pkg::WWordBits-1:0] wword_q [C];
+
+  for (genvar r = 0; r < R; r++) begin : g_row
+    logic [WinW-1:0] win_d;
+    sta_act_window u_win (
+      .word_i (s1_aword_i[r * sta_pkg::AWordBytes * 8 +: sta_pkg::AWordBytes * 8]),
+      .sub_i  (s1_sub_i),
+      .log2m_i(s1_log2m_i),
+      .win_o  (win_d)
+    );
+    always_ff @(posedge clk_i) begin
+      if (s1_valid_i) win_q[r] <= win_d;
+    end
+  end
+
+  for (genvar c = 0; c < C; c++) begin : g_col
+    always_ff @(posedge clk_i) begin
+      if (s1_valid_i) wword_q[c] <= s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
+    end
+  end
+
+  for (genvar r = 0; r < R; r++) begin : g_pe_row
+    for (genvar c = 0; c < C; c++) begin : g_pe_col
+      sta_pe u_pe (
+        .clk_i      (clk_i),
+        .rst_ni     (rst_ni),
+        .valid_i    (v2_q),
+        .win_i      (win_q[r]),
+        .wword_i    (wword_q[c]),
+        .acc_valid_i(v3_q),
+        .acc_first_i(f3_q),
+        .acc_o      (s4_tile_o[(r * C + c) * 32 +: 32])
+      );
+    end
+  end
+
+  assign s3_last_o       = l3_q;
+  assign s3_o_addr_o     = o3_q;
+  assign s4_tile_valid_o = l4_q;
+  assign s4_o_addr_o     = o4_q;
+  assign s4_acc_o        = a4_q;
+  assign s4_final_o      = fi4_q;
+endmodule

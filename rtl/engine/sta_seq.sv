@@ -1,0 +1,227 @@
+// Compute sequencer: executes GEMM instructions. Each cycle it issues one
+// step (one weight word per PE column, one activation word per PE row) to
+// the engine pipeline, walking row tiles, column tiles, slots and kept
+// weights. Consecutive instructions follow with a single bubble cycle.
+module sta_seq (
+  input  logic        clk_i,
+  input  logic        rst_ni,
+  input  logic        clr_i,
+  // Instruction queue
+  input  logic        q_valid_i,
+  output logic        q_ready_o,
+  input  sta_pkg::instr_t q_instr_i,
+  input  logic [31:0] q_pc_i,
+  // Half flags
+  input  logic [1:0]  a_full_i,
+  input  logic [1:0]  w_full_i,
+  input  logic [1:0]  o_full_i,
+  input  logic [1:0]  o_set_i,       // from the drain: a final instruction has landed
+  output logic [1:0]  a_clr_o,
+  output logic [1:0]  w_clr_o,
+  // Step to the engine (valid for one cycle; buffer addresses include the half bit)
+  output logic        step_valid_o,
+  output logic [sta_pkg::AAddrBits-1:0] step_a_addr_o,
+  output logic [$clog2(sta_pkg::MaxM)-1:0] step_a_sub_o,   // slot position inside the word, in bytes / Lanes
+  output logic [2:0]  step_log2m_o,
+  output logic [sta_pkg::WAddrBits-1:0] step_w_addr_o,
+  output logic        step_first_o,   // first step of a tile
+  output logic        step_last_o,    // last step of a tile
+  output logic [sta_pkg::OAddrBits-1:0] step_o_addr_o,
+  output logic        step_acc_o,
+  output logic        step_final_o,   // last step of a final instruction
+  // Status
+  output logic        idle_o,         // no instruction held (pipeline not included)
+  output logic        stall_o,        // holding an instruction, waiting for buffers
+  output logic        err_o,
+  output sta_pkg::err_e err_cause_o,
+  output logic [31:0] err_pc_o
+);
+  localparam int unsigned SubW = $clog2(sta_pkg::MaxM);
+
+  typedef enum logic [1:0] {StIdle, StWait, StRun, StHalt} state_e;
+  state_e state_q, state_d;
+
+  // Latched instruction
+  logic        a_half_q, w_half_q, o_half_q, rel_a_q, rel_w_q, acc_q, final_q;
+  logic [4:0]  n_q;
+  logic [2:0]  log2m_q;
+  logic [15:0] a_tile_words_q, w_tile_words_q, row_tiles_q, col_tiles_q, slots_q, o_pitch_q;
+  logic [31:0] w_addr0_q, pc_q;
+  // Counters
+  logic [15:0] rt_q, ct_q, s_q;
+  logic [4:0]  j_q;
+  logic [SubW:0] sub_q;                 // (s*M) mod MaxM
+  logic [31:0] a_base_q, a_word_q, w_col_q, w_ptr_q, o_row_q, o_tile_q;
+  // Final instructions issued but not yet landed, per O half
+  logic [1:0]  o_pend_q;
+
+  logic j_last, s_last, ct_last, rt_last, tile_last, instr_end, in_range, issue, flags_ok;
+  logic [SubW:0] m_val, sub_next;
+
+  assign m_val     = (SubW+1)'(1) << log2m_q;
+  assign sub_next  = sub_q + m_val;
+  assign j_last    = (j_q == n_q - 5'd1);
+  assign s_last    = (s_q == slots_q - 16'd1);
+  assign ct_last   = (ct_q == col_tiles_q - 16'd1);
+  assign rt_last   = (rt_q == row_tiles_q - 16'd1);
+  assign tile_last = j_last && s_last;
+  assign instr_end = tile_last && ct_last && rt_last;
+  assign in_range  = (a_word_q < 32'(sta_pkg::AHalfDepth)) && (w_ptr_q < 32'(sta_pkg::WHalfDepth)) &&
+                     (o_tile_q < 32'(sta_pkg::OHalfDepth));
+  assign issue     = (state_q == StRun) && in_range;
+  assign flags_ok  = a_full_i[a_half_q] && w_full_i[w_half_q] && !o_full_i[o_half_q] && !o_pend_q[o_half_q];
+
+  // A new instruction is taken when idle, or in the cycle of the last step.
+  logic take;
+  assign take      = q_valid_i && !clr_i && ((state_q == StIdle) || (issue && instr_end));
+  assign q_ready_o = take;
+
+  always_comb begin
+    state_d     = state_q;
+    err_o       = 1'b0;
+    err_cause_o = sta_pkg::ErrNone;
+    a_clr_o     = '0;
+    w_clr_o     = '0;
+    unique case (state_q)
+      StIdle: if (take) state_d = StWait;
+      StWait: if (flags_ok) state_d = StRun;
+      StRun: begin
+        if (!in_range) begin
+          err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
+        end else if (instr_end) begin
+          // The last reads are issued this cycle; the halves can be refilled after it.
+          if (rel_a_q) a_clr_o[a_half_q] = 1'b1;
+          if (rel_w_q) w_clr_o[w_half_q] = 1'b1;
+          state_d = take ? StWait : StIdle;
+        end
+      end
+      default: ;
+    endcase
+    if (clr_i) state_d = StIdle;
+  end
+
+  assign step_valid_o  = issue;
+  assign step_a_addr_o = {a_half_q, a_word_q[sta_pkg::AAddrBits-2:0]};
+  assign step_a_sub_o  = sub_q[SubW-1:0];
+  assign step_log2m_o  = log2m_q;
+  assign step_w_addr_o = {w_half_q, w_ptr_q[sta_pkg::WAddrBits-2:0]};
+  assign step_first_o  = (s_q == '0) && (j_q == '0);
+  assign step_last_o   = tile_last;
+  assign step_o_addr_o = {o_half_q, o_tile_q[sta_pkg::OAddrBits-2:0]};
+  assign step_acc_o    = acc_q;
+  assign step_final_o  = instr_end && final_q;
+  assign idle_o        = (state_q == StIdle) || (state_q == StHalt);
+  assign stall_o       = (state_q == StWait) && !flags_ok;
+  assign err_pc_o      = pc_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q        <= StIdle;
+      a_half_q       <= 1'b0;
+      w_half_q       <= 1'b0;
+      o_half_q       <= 1'b0;
+      rel_a_q        <= 1'b0;
+      rel_w_q        <= 1'b0;
+      acc_q          <= 1'b0;
+      final_q        <= 1'b0;
+      n_q            <= 5'd1;
+      log2m_q        <= '0;
+      a_tile_words_q <= '0;
+      w_tile_words_q <= '0;
+      row_tiles_q    <= 16'd1;
+      col_tiles_q    <= 16'd1;
+      slots_q        <= 16'd1;
+      o_pitch_q      <= '0;
+      w_addr0_q      <= '0;
+      pc_q           <= '0;
+      rt_q           <= '0;
+      ct_q           <= '0;
+      s_q            <= '0;
+      j_q            <= '0;
+      sub_q          <= '0;
+      a_base_q       <= '0;
+      a_word_q       <= '0;
+      w_col_q        <= '0;
+      w_ptr_q        <= '0;
+      o_row_q        <= '0;
+      o_tile_q       <= '0;
+      o_pend_q       <= '0;
+    end else begin
+      state_q  <= state_d;
+      o_pend_q <= (o_pend_q | ((issue && instr_end && final_q) ? (2'b01 << o_half_q) : 2'b00)) & ~o_set_i;
+      if (clr_i) o_pend_q <= '0;
+      if (take) begin
+        a_half_q       <= q_instr_i[sta_pkg::FGemmAHalfLsb];
+        w_half_q       <= q_instr_i[sta_pkg::FGemmWHalfLsb];
+        o_half_q       <= q_instr_i[sta_pkg::FGemmOHalfLsb];
+        rel_a_q        <= q_instr_i[sta_pkg::FGemmRelALsb];
+        rel_w_q        <= q_instr_i[sta_pkg::FGemmRelWLsb];
+        acc_q          <= q_instr_i[sta_pkg::FGemmAccLsb];
+        final_q        <= q_instr_i[sta_pkg::FGemmFinalLsb];
+        n_q            <= q_instr_i[sta_pkg::FGemmNLsb +: sta_pkg::FGemmNW];
+        log2m_q        <= q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW];
+        a_tile_words_q <= q_instr_i[sta_pkg::FGemmATileWordsLsb +: sta_pkg::FGemmATileWordsW];
+        w_tile_words_q <= q_instr_i[sta_pkg::FGemmWTileWordsLsb +: sta_pkg::FGemmWTileWordsW];
+        row_tiles_q    <= q_instr_i[sta_pkg::FGemmRowTilesLsb +: sta_pkg::FGemmRowTilesW];
+        col_tiles_q    <= q_instr_i[sta_pkg::FGemmColTilesLsb +: sta_pkg::FGemmColTilesW];
+        slots_q        <= q_instr_i[sta_pkg::FGemmSlotsLsb +: sta_pkg::FGemmSlotsW];
+        o_pitch_q      <= q_instr_i[sta_pkg::FGemmORowPitchLsb +: sta_pkg::FGemmORowPitchW];
+        w_addr0_q      <= 32'(q_instr_i[sta_pkg::FGemmWAddrLsb +: sta_pkg::FGemmWAddrW]);
+        pc_q           <= q_pc_i;
+        rt_q           <= '0;
+        ct_q           <= '0;
+        s_q            <= '0;
+        j_q            <= '0;
+        sub_q          <= '0;
+        a_base_q       <= 32'(q_instr_i[sta_pkg::FGemmAAddrLsb +: sta_pkg::FGemmAAddrW]);
+        a_word_q       <= 32'(q_instr_i[sta_pkg::FGemmAAddrLsb +: sta_pkg::FGemmAAddrW]);
+        w_col_q        <= 32'(q_instr_i[sta_pkg::FGemmWAddrLsb +: sta_pkg::FGemmWAddrW]);
+        w_ptr_q        <= 32'(q_instr_i[sta_pkg::FGemmWAddrLsb +: sta_pkg::FGemmWAddrW]);
+        o_row_q        <= 32'(q_instr_i[sta_pkg::FGemmOAddrLsb +: sta_pkg::FGemmOAddrW]);
+        o_tile_q       <= 32'(q_instr_i[sta_pkg::FGemmOAddrLsb +: sta_pkg::FGemmOAddrW]);
+      end else if (issue) begin
+        // Advance j, then s, then ct, then rt.
+        if (!j_last) begin
+          j_q     <= j_q + 5'd1;
+          w_ptr_q <= w_ptr_q + 32'd1;
+        end else begin
+          j_q <= '0;
+          if (!s_last) begin
+            s_q     <= s_q + 16'd1;
+            w_ptr_q <= w_ptr_q + 32'd1;
+            if (sub_next == (SubW+1)'(sta_pkg::MaxM)) begin
+              sub_q    <= '0;
+              a_word_q <= a_word_q + 32'd1;
+            end else begin
+              sub_q <= sub_next;
+            end
+          end else begin
+            s_q   <= '0;
+            sub_q <= '0;
+            if (!ct_last) begin
+              ct_q     <= ct_q + 16'd1;
+              w_col_q  <= w_col_q + 32'(w_tile_words_q);
+              w_ptr_q  <= w_col_q + 32'(w_tile_words_q);
+              a_word_q <= a_base_q;
+              o_tile_q <= o_tile_q + 32'd1;
+            end else begin
+              ct_q     <= '0;
+              rt_q     <= rt_q + 16'd1;
+              w_col_q  <= w_addr0_q;
+              w_ptr_q  <= w_addr0_q;
+              a_base_q <= a_base_q + 32'(a_tile_words_q);
+              a_word_q <= a_base_q + 32'(a_tile_words_q);
+              o_row_q  <= o_row_q + 32'(o_pitch_q);
+              o_tile_q <= o_row_q + 32'(o_pitch_q);
+            end
+          end
+        end
+      end
+    end
+  end
+
+`ifndef SYNTHESIS
+  SeqNeverIssuesUnready: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      step_valid_o |-> a_full_i[a_half_q] && w_full_i[w_half_q]);
+`endif
+endmodule
