@@ -19,15 +19,15 @@ module sta_act_window (
 
   for (genvar l = 0; l < L; l++) begin : g_lane
     for (genvar b = 0; b < MaxM; b++) begin : g_byte
-      logic [7:0] cand [NumM];
+      logic [NumM*8-1:0] cand;  // byte for M = 2^k at [k*8 +: 8]
       for (genvar k = 0; k < NumM; k++) begin : g_m
         if (b < (1 << k)) begin : g_in
-          assign cand[k] = slot[(l * (1 << k) + b) * 8 +: 8];
+          assign cand[k * 8 +: 8] = slot[(l * (1 << k) + b) * 8 +: 8];
         end else begin : g_out
-          assign cand[k] = 8'h00;
+          assign cand[k * 8 +: 8] = 8'h00;
         end
       end
-      assign win_o[(l * MaxM + b) * 8 +: 8] = (32'(log2m_i) < NumM) ? cand[log2m_i] : 8'h00;
+      assign win_o[(l * MaxM + b) * 8 +: 8] = (32'(log2m_i) < NumM) ? cand[32'(log2m_i) * 8 +: 8] : 8'h00;
     end
   end
 endmodule

@@ -23,7 +23,7 @@ module sta_pe (
   logic signed [SumW-1:0] psum_q;
   logic [31:0] acc_q;
 
-  logic signed [15:0] prod [L];
+  logic [L*16-1:0] prod;  // lane l at [l*16 +: 16]
   for (genvar l = 0; l < L; l++) begin : g_lane
     logic [IdxW-1:0]   idx;
     logic signed [7:0] a, w;
@@ -32,12 +32,12 @@ module sta_pe (
     assign idx  = wword_i[L * 8 + l * IdxW +: IdxW];
     assign a    = grp[32'(idx) * 8 +: 8];
     assign w    = wword_i[l * 8 +: 8];
-    assign prod[l] = a * w;
+    assign prod[l * 16 +: 16] = a * w;
   end
 
   always_comb begin
     sum = '0;
-    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'(prod[l]);
+    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'($signed(prod[l * 16 +: 16]));
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -67,8 +67,8 @@ module sta_pe_array (
   end
 
   // S1 -> S2: windows per row, weight words per column.
-  logic [WinW-1:0] win_q [R];
-  logic [sta_pkg::WWordBits-1:0] wword_q [C];
+  logic [R*WinW-1:0] win_q;                   // row r at [r*WinW +: WinW]
+  logic [C*sta_pkg::WWordBits-1:0] wword_q;   // column c at [c*WWordBits +: WWordBits]
 
   for (genvar r = 0; r < R; r++) begin : g_row
     logic [WinW-1:0] win_d;
@@ -79,13 +79,14 @@ module sta_pe_array (
       .win_o  (win_d)
     );
     always_ff @(posedge clk_i) begin
-      if (s1_valid_i) win_q[r] <= win_d;
+      if (s1_valid_i) win_q[r * WinW +: WinW] <= win_d;
     end
   end
 
   for (genvar c = 0; c < C; c++) begin : g_col
     always_ff @(posedge clk_i) begin
-      if (s1_valid_i) wword_q[c] <= s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
+      if (s1_valid_i) wword_q[c * sta_pkg::WWordBits +: sta_pkg::WWordBits] <=
+                          s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
     end
   end
 
@@ -95,8 +96,8 @@ module sta_pe_array (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
         .valid_i    (v2_q),
-        .win_i      (win_q[r]),
-        .wword_i    (wword_q[c]),
+        .win_i      (win_q[r * WinW +: WinW]),
+        .wword_i    (wword_q[c * sta_pkg::WWordBits +: sta_pkg::WWordBits]),
         .acc_valid_i(v3_q),
         .acc_first_i(f3_q),
         .acc_o      (s4_tile_o[(r * C + c) * 32 +: 32])
