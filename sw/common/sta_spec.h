@@ -81,7 +81,7 @@ enum class ErrCause : uint32_t {
   kNone = 0,  // no error
   kIllegalOp = 1,  // unknown opcode
   kBadGemm = 2,  // GEMM with N = 0, N > M, M > MaxM or zero tiles/slots
-  kMisaligned = 3,  // DMA address or stride not a multiple of BusBytes, or zero program length
+  kMisaligned = 3,  // DMA address or stride not a multiple of BusBytes, or program address not a multiple of 32
   kAxiResp = 4,  // memory answered SLVERR/DECERR
   kBufRange = 5,  // a buffer address ran past its half
 };
@@ -90,7 +90,7 @@ inline const char* err_cause_name(uint32_t v) {
     case 0: return "NONE: no error";
     case 1: return "ILLEGAL_OP: unknown opcode";
     case 2: return "BAD_GEMM: GEMM with N = 0, N > M, M > MaxM or zero tiles/slots";
-    case 3: return "MISALIGNED: DMA address or stride not a multiple of BusBytes, or zero program length";
+    case 3: return "MISALIGNED: DMA address or stride not a multiple of BusBytes, or program address not a multiple of 32";
     case 4: return "AXI_RESP: memory answered SLVERR/DECERR";
     case 5: return "BUF_RANGE: a buffer address ran past its half";
     default: return "unknown error cause";
@@ -104,7 +104,7 @@ inline constexpr uint32_t kCsrCtrl = 0x008;  // wo bit 0: start (ignored while b
 inline constexpr uint32_t kCsrStatus = 0x00c;  // ro bit 0 busy, bit 1 done, bit 2 error
 inline constexpr uint32_t kCsrErrCause = 0x010;  // ro error cause code, see error_causes
 inline constexpr uint32_t kCsrErrPc = 0x014;  // ro index of the instruction that raised the error
-inline constexpr uint32_t kCsrProgAddr = 0x018;  // rw byte address of the program; multiple of BusBytes
+inline constexpr uint32_t kCsrProgAddr = 0x018;  // rw byte address of the program; multiple of 32 (one instruction)
 inline constexpr uint32_t kCsrProgLen = 0x01c;  // rw number of instructions
 inline constexpr uint32_t kCsrCyclesLo = 0x020;  // ro cycles from start to done/error, low word
 inline constexpr uint32_t kCsrCyclesHi = 0x024;  // ro high word
@@ -112,7 +112,7 @@ inline constexpr uint32_t kCsrBusyLo = 0x028;  // ro cycles the PE array accepte
 inline constexpr uint32_t kCsrBusyHi = 0x02c;  // ro high word
 inline constexpr uint32_t kCsrStallLo = 0x030;  // ro cycles the compute unit held a GEMM waiting for its buffers, low word
 inline constexpr uint32_t kCsrStallHi = 0x034;  // ro high word
-inline constexpr uint32_t kCsrInstret = 0x038;  // ro instructions completed
+inline constexpr uint32_t kCsrInstret = 0x038;  // ro instructions dispatched
 inline constexpr uint32_t kCsrDmaRdBeats = 0x03c;  // ro AXI read beats received (program and data)
 inline constexpr uint32_t kCsrDmaWrBeats = 0x040;  // ro AXI write beats sent
 inline constexpr uint32_t kCsrHwRows = 0x080;  // ro hardware parameter Rows
