@@ -145,8 +145,8 @@ module sta_dma_load (
     a_we_o = '0;
     w_we_o = '0;
     if (pk_out_valid && !wr_oob && state_q == StRun) begin
-      if (is_w_q) w_we_o[wr_bank_q] = 1'b1;
-      else        a_we_o[wr_bank_q] = 1'b1;
+      for (int unsigned b = 0; b < sta_pkg::Rows; b++) a_we_o[b] = !is_w_q && (32'(wr_bank_q) == b);
+      for (int unsigned b = 0; b < sta_pkg::Cols; b++) w_we_o[b] = is_w_q && (32'(wr_bank_q) == b);
     end
   end
   assign a_waddr_o = {half_q, wr_addr[sta_pkg::AAddrBits-2:0]};
