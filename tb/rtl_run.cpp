@@ -1,0 +1,184 @@
+#include "tb/rtl_run.h"
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+#include "common/sta_spec.h"
+#include "tb/axi_mem.h"
+#include "tb/axil_driver.h"
+#include "tb/sim_ctrl.h"
+
+namespace sta::tb {
+namespace {
+
+namespace sp = sta::spec;
+
+// Cycles allowed for reset and CSR accesses on top of the program's limit.
+constexpr uint64_t kSetupCycles = 10'000;
+
+class CsrPort {
+ public:
+  explicit CsrPort(AxilDriver& d) : d_(d) {}
+  uint32_t read(uint32_t addr) {
+    const AxilResult r = d_.read(addr);
+    if (!r.ok) throw std::runtime_error("RTL backend: " + r.error);
+    return r.data;
+  }
+  void write(uint32_t addr, uint32_t v) {
+    const AxilResult r = d_.write(addr, v);
+    if (!r.ok) throw std::runtime_error("RTL backend: " + r.error);
+  }
+  uint64_t read64(uint32_t lo, uint32_t hi) {
+    const uint64_t l = read(lo);
+    return l | (uint64_t(read(hi)) << 32);
+  }
+
+ private:
+  AxilDriver& d_;
+};
+
+void check_config(CsrPort& csr, const HwConfig& hw) {
+  const uint32_t id = csr.read(sp::kCsrId);
+  if (id != sp::kIdMagic) {
+    throw std::runtime_error("RTL backend: CSR ID reads 0x" + std::to_string(id) +
+                             ", not the STA magic; the model does not answer like sta_top");
+  }
+  const uint32_t ver = csr.read(sp::kCsrVersion);
+  if (ver != sp::kSpecVersion) {
+    throw std::runtime_error("RTL backend: the RTL model implements spec version " +
+                             std::to_string(ver) + " but the software was built for version " +
+                             std::to_string(sp::kSpecVersion) + "; rebuild everything");
+  }
+  struct Param {
+    const char* name;
+    uint32_t csr;
+    uint32_t want;
+  };
+  const Param params[] = {
+      {"rows", sp::kCsrHwRows, hw.rows},
+      {"cols", sp::kCsrHwCols, hw.cols},
+      {"lanes", sp::kCsrHwLanes, hw.lanes},
+      {"max_m", sp::kCsrHwMaxM, hw.max_m},
+      {"abuf_depth", sp::kCsrHwAbufDepth, hw.abuf_depth},
+      {"wbuf_depth", sp::kCsrHwWbufDepth, hw.wbuf_depth},
+      {"obuf_depth", sp::kCsrHwObufDepth, hw.obuf_depth},
+      {"bus_bytes", sp::kCsrHwBusBytes, hw.bus_bytes},
+  };
+  std::string built, wanted;
+  bool differ = false;
+  for (const Param& p : params) {
+    const uint32_t got = csr.read(p.csr);
+    if (got != p.want) {
+      differ = true;
+      if (!built.empty()) {
+        built += ", ";
+        wanted += ", ";
+      }
+      built += std::string(p.name) + "=" + std::to_string(got);
+      wanted += std::string(p.name) + "=" + std::to_string(p.want);
+    }
+  }
+  if (differ) {
+    throw std::runtime_error("the RTL model was built for " + built +
+                             " but the program was compiled for " + wanted + " (configuration '" +
+                             hw.name + "'); rebuild the model with make HW=<that configuration's "
+                             "json>, or compile for the configuration the model was built with");
+  }
+}
+
+}  // namespace
+
+RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_addr,
+                  uint32_t prog_len, const RunOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  RunResult res;
+  res.has_counters = false;
+
+  SimOptions so;
+  so.max_cycles = opt.max_cycles + kSetupCycles;
+  so.trace_path = opt.trace_path;
+  SimCtrl sim(so);
+  const std::string terr = sim.open();
+  if (!terr.empty()) throw std::runtime_error("RTL backend: " + terr);
+  Dut& dut = sim.dut();
+
+  AxiMemConfig mc;
+  mc.bus_bytes = dut.bus_bytes;
+  mc.latency = opt.mem_latency;
+  mc.bytes_per_cycle = opt.mem_bytes_per_cycle;
+  AxiMem axi(mem, dut.axi, mc);
+  AxilDriver axil(sim, dut.top);
+  sim.add_driver(&axi);
+  sim.add_driver(&axil);
+
+  auto finish = [&](RunResult& r) {
+    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  };
+  auto sim_stopped = [&](StepStatus s) {
+    res.status = RunStatus::kHwError;
+    res.message = s == StepStatus::kCycleLimit
+                      ? "the harness cycle limit was reached during setup"
+                      : "RTL assertion failure: " + sim.sim_error_message();
+    return finish(res);
+  };
+
+  StepStatus s = sim.reset();
+  if (s != StepStatus::kOk) return sim_stopped(s);
+  CsrPort csr(axil);
+  check_config(csr, hw);  // throws on a mismatch
+  csr.write(sp::kCsrProgAddr, prog_addr);
+  csr.write(sp::kCsrProgLen, prog_len);
+  csr.write(sp::kCsrCtrl, 1);
+  const uint64_t start = sim.cycle();
+
+  // Run until irq_o (STATUS.done or STATUS.error) or the limit.
+  const uint8_t* irq = dut.top.irq;
+  const uint64_t limit = start + opt.max_cycles;
+  while (!*irq) {
+    if (sim.cycle() >= limit) {
+      res.status = RunStatus::kTimeout;
+      res.message = "no done or error after " + std::to_string(opt.max_cycles) +
+                    " cycles (the cycle limit, RunOptions::max_cycles / --max-cycles); "
+                    "the program may wait forever on a buffer flag";
+      return finish(res);
+    }
+    s = sim.step();
+    if (s != StepStatus::kOk) return sim_stopped(s);
+    if (!axi.protocol_error().empty()) {
+      res.status = RunStatus::kHwError;
+      res.message = "AXI protocol violation by the RTL: " + axi.protocol_error();
+      return finish(res);
+    }
+  }
+
+  const uint32_t status = csr.read(sp::kCsrStatus);
+  res.cycles = csr.read64(sp::kCsrCyclesLo, sp::kCsrCyclesHi);
+  res.busy_cycles = csr.read64(sp::kCsrBusyLo, sp::kCsrBusyHi);
+  res.stall_cycles = csr.read64(sp::kCsrStallLo, sp::kCsrStallHi);
+  res.instret = csr.read(sp::kCsrInstret);
+  res.rd_beats = csr.read(sp::kCsrDmaRdBeats);
+  res.wr_beats = csr.read(sp::kCsrDmaWrBeats);
+  res.has_counters = true;
+  if (status & 0x4u) {
+    res.status = RunStatus::kHwError;
+    res.err_cause = csr.read(sp::kCsrErrCause);
+    res.err_pc = csr.read(sp::kCsrErrPc);
+    res.message = std::string("hardware error ") + sp::err_cause_name(res.err_cause) +
+                  " at instruction " + std::to_string(res.err_pc);
+  } else if (status & 0x2u) {
+    // Let outstanding write responses drain so every store has landed in mem.
+    for (int i = 0; i < 1000 && !axi.idle(); ++i) {
+      s = sim.step();
+      if (s != StepStatus::kOk) return sim_stopped(s);
+    }
+    res.status = RunStatus::kDone;
+  } else {
+    res.status = RunStatus::kHwError;
+    res.message = "irq_o rose but STATUS (0x" + std::to_string(status) + ") shows neither done nor error";
+  }
+  return finish(res);
+}
+
+}  // namespace sta::tb
