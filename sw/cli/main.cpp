@@ -6,6 +6,7 @@
 
 namespace sta::cli {
 void register_gemm_command(CLI::App& app);      // cmd_gemm.cpp
+void register_bench_command(CLI::App& app);     // cmd_bench.cpp
 void register_train_commands(CLI::App& app);    // cmd_prune.cpp (prune, compress)
 }  // namespace sta::cli
 
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sta: N:M sparse Transformer accelerator toolkit (simulate, prune, compress)"};
   app.require_subcommand(1);
   sta::cli::register_gemm_command(app);
+  sta::cli::register_bench_command(app);
   sta::cli::register_train_commands(app);
   try {
     app.parse(argc, argv);
