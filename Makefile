@@ -1,0 +1,83 @@
+# STA top-level Makefile: a thin wrapper around CMake.
+#
+#   make demo            build, then run scripts/demo.sh
+#   make test            build, then run every test (ctest)
+#   make HW=configs/paper.json test
+#                        the same for another hardware configuration, in its
+#                        own build directory build-paper (so the default build
+#                        in build/ is never reconfigured behind your back)
+#   make STA_WITH_TORCH=OFF build
+#                        build without LibTorch (no IDP training)
+#
+# Other targets: setup build bench lint synth idp-bench clean (see README.md).
+
+HW ?=
+JOBS ?= 2
+PYTHON ?= python3
+
+ifeq ($(strip $(HW)),)
+BUILD ?= build
+HW_FLAG :=
+else
+BUILD ?= build-$(basename $(notdir $(HW)))
+HW_FLAG := -DSTA_HW_CONFIG=$(abspath $(HW))
+endif
+
+CMAKE_FLAGS = $(strip -DCMAKE_BUILD_TYPE=Release $(HW_FLAG) $(TORCH_FLAG))
+ifneq ($(strip $(STA_WITH_TORCH)),)
+TORCH_FLAG := -DSTA_WITH_TORCH=$(STA_WITH_TORCH)
+endif
+
+SETUP_STAMP := $(BUILD)/.setup-done
+FLAGS_STAMP := $(BUILD)/.cmake-flags
+
+RTL_SOURCES := $(sort $(filter-out rtl/pkg/%,$(wildcard rtl/*/*.sv)))
+RTL_WAIVER := $(wildcard rtl/lint/verilator.vlt)
+
+.PHONY: all setup configure build test demo bench lint synth idp-bench clean
+
+all: build
+
+# Installs missing packages (scripts/setup.sh checks before it installs); the
+# stamp keeps later runs from even checking, until setup.sh changes.
+setup: $(SETUP_STAMP)
+$(SETUP_STAMP): scripts/setup.sh
+	@mkdir -p $(BUILD)
+	bash scripts/setup.sh
+	@touch $@
+
+# Configures only when the build directory is new or the CMake flags changed.
+configure: setup
+	@if [ ! -f $(BUILD)/CMakeCache.txt ] || [ "$$(cat $(FLAGS_STAMP) 2>/dev/null)" != "$(CMAKE_FLAGS)" ]; then \
+	  echo "cmake -S . -B $(BUILD) $(CMAKE_FLAGS)"; \
+	  cmake -S . -B $(BUILD) $(CMAKE_FLAGS) && echo "$(CMAKE_FLAGS)" > $(FLAGS_STAMP); \
+	fi
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+demo: build
+	BUILD=$(BUILD) bash scripts/demo.sh
+
+bench: build
+	$(BUILD)/sta bench --json
+
+# Verilator lint of the RTL with the package generated for this build's
+# configuration; fails on any warning.
+lint: configure
+	verilator --lint-only -Wall --assert --top-module sta_top $(RTL_WAIVER) \
+	  $(BUILD)/gen/sta_pkg.sv $(RTL_SOURCES)
+
+synth: configure
+	@if [ -f scripts/synth.sh ]; then BUILD=$(BUILD) bash scripts/synth.sh; \
+	else echo "scripts/synth.sh is not there yet"; exit 1; fi
+
+idp-bench: build
+	@if [ -f scripts/idp_bench.sh ]; then BUILD=$(BUILD) bash scripts/idp_bench.sh; \
+	else echo "scripts/idp_bench.sh is not there yet"; exit 1; fi
+
+clean:
+	rm -rf $(BUILD)

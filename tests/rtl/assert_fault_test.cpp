@@ -1,0 +1,65 @@
+// Broken-assertion self-test. Built twice:
+//   STA_EXPECT_ASSERT=1, linked with sta_tb_fault (RTL built with
+//     -DSTA_INJECT_ASSERT_FAULT: the instruction FIFOs ignore "full"): 40 LD_A
+//     into half 0 overflow the load queue and FifoNoOverflow must fire; the
+//     harness must end the run with a clear error instead of aborting.
+//   STA_EXPECT_ASSERT=0, linked with sta_tb: the same program deadlocks and
+//     must end in a clean time-out under a small cycle limit.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/sta_spec.h"
+#include "tb/instr_writer.h"
+#include "tb/rtl_run.h"
+
+namespace sta {
+namespace {
+
+namespace sp = sta::spec;
+
+HwConfig built_hw() {
+  HwConfig h;
+  h.rows = sp::kDefaultRows;
+  h.cols = sp::kDefaultCols;
+  h.lanes = sp::kDefaultLanes;
+  h.max_m = sp::kDefaultMaxM;
+  h.abuf_depth = sp::kDefaultABufDepth;
+  h.wbuf_depth = sp::kDefaultWBufDepth;
+  h.obuf_depth = sp::kDefaultOBufDepth;
+  h.bus_bytes = sp::kDefaultBusBytes;
+  h.iq_depth = sp::kDefaultIqDepth;
+  h.max_burst_beats = sp::kDefaultMaxBurstBeats;
+  h.max_outstanding_reads = sp::kDefaultMaxOutstandingReads;
+  return h;
+}
+
+TEST(AssertFault, FortyLoadsIntoOneHalf) {
+  constexpr uint32_t kProg = 0x1000;
+  constexpr uint32_t kCount = 40;
+  std::vector<uint8_t> mem(kProg + kCount * sp::kInstrBytes + 4096);
+  for (uint32_t i = 0; i < kCount; ++i) {
+    const uint32_t at = kProg + i * sp::kInstrBytes;
+    tb::instr_begin(mem, at, sp::Opcode::kLdA);
+    tb::instr_set(mem, at, sp::kFLdHalf, 0);
+    tb::instr_set(mem, at, sp::kFLdDramAddr, 0);
+    tb::instr_set(mem, at, sp::kFLdDramStride, 64);
+    tb::instr_set(mem, at, sp::kFLdRows, 1);
+    tb::instr_set(mem, at, sp::kFLdRowBytes, 16);
+    tb::instr_set(mem, at, sp::kFLdBufRowWords, 1);
+  }
+  RunOptions opt;
+  opt.max_cycles = 20'000;
+  const RunResult r = tb::rtl_run(built_hw(), mem, kProg, kCount, opt);
+#if STA_EXPECT_ASSERT
+  ASSERT_EQ(r.status, RunStatus::kHwError) << r.message;
+  EXPECT_NE(r.message.find("RTL assertion failure"), std::string::npos) << r.message;
+#else
+  ASSERT_EQ(r.status, RunStatus::kTimeout) << r.message;
+  EXPECT_NE(r.message.find("20000"), std::string::npos) << r.message;
+#endif
+}
+
+}  // namespace
+}  // namespace sta
