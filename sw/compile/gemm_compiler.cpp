@@ -1,0 +1,376 @@
+// GEMM compiler / scheduler. Scheduling decisions:
+//
+// 1. Dataflow (ARCHITECTURE.md "Decisions"): output-stationary tiles. An A
+//    row block (as many row tiles as one activation half holds, balanced so
+//    the blocks are about equal) stays resident in one A half while the
+//    weight columns stream through the two W halves. Each GEMM is one W
+//    half's column tiles x the resident row block and releases its W half.
+//    Weights are therefore read ceil(m / block rows) times and A once.
+// 2. K split: only when one A row or one weight column does not fit a half.
+//    Chunks are multiples of Lanes*MaxM elements (whole activation words,
+//    whole slots for every M) and keep every DRAM chunk offset (A and weight
+//    stream) a multiple of BusBytes. The first chunk overwrites the output
+//    tiles (acc=0), later ones add (acc=1), the last sets `final`. With a
+//    split the output tiles must stay in one O half across all chunks, so the
+//    loop is row block -> column batch -> chunk -> GEMM, and A is reloaded
+//    per (batch, chunk).
+// 3. Output batching: the GEMMs of several W halves write side by side into
+//    one O half (o_row_pitch = batch width) and one ST writes the batch, so
+//    store bursts are batch-wide. A batch starts at a column whose byte
+//    offset is a multiple of BusBytes (ST address rule).
+// 4. Double buffering and order: A tiles, W tiles and O batches alternate
+//    halves 0/1. Before each GEMM the emitter issues every load whose half is
+//    already empty in program order, W loads first (the next GEMM needs them
+//    soonest), then the next A block. So the W load for GEMM j+1 is issued
+//    before GEMM j (prefetch) and the next A block loads while the current
+//    one computes. A ST follows its final GEMM at once. Running the program
+//    one instruction at a time never waits on a flag (checked while emitting).
+#include "compile/gemm_compiler.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+
+namespace sta {
+
+namespace {
+
+int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+uint64_t roundup(uint64_t a, uint64_t b) { return (a + b - 1) / b * b; }
+uint32_t log2u(uint32_t v) {
+  uint32_t b = 0;
+  while ((1u << b) < v) ++b;
+  return b;
+}
+[[noreturn]] void bad(const std::string& why) { throw std::invalid_argument(why); }
+
+// Per-pattern geometry of one K range.
+struct Geo {
+  const HwConfig& hw;
+  NmPattern nm;
+  uint32_t wb;  // weight word bytes
+  int64_t slots(int64_t len) const { return cdiv(cdiv(len, nm.m), hw.lanes); }
+  int64_t w_words(int64_t len) const { return slots(len) * nm.n; }
+  int64_t a_words(int64_t len) const { return cdiv(len, hw.a_word_bytes()); }
+  int64_t stream_bytes(int64_t len) const { return nm.dense() ? len : w_words(len) * wb; }
+};
+
+struct ATile { int64_t row0, rows; uint32_t chunk; };
+struct WTile { int64_t col0, cols; uint32_t chunk; };
+struct Batch { int64_t row0, rows, col0, cols; uint32_t tiles; };
+struct Job {
+  uint32_t a, w, batch;  // indices into the tile lists
+  uint32_t o_off;        // column-tile offset inside the batch
+  bool acc, final, rel_a;
+};
+
+}  // namespace
+
+const char* gemm_mode_name(GemmMode m) { return m == GemmMode::kSd ? "sd" : "dd"; }
+
+GemmMode gemm_mode_parse(const std::string& t) {
+  if (t == "sd") return GemmMode::kSd;
+  if (t == "dd") return GemmMode::kDd;
+  bad("invalid mode '" + t + "': expected sd or dd");
+}
+
+uint64_t weight_stream_bytes(const HwConfig& hw, int64_t k, NmPattern nm) {
+  Geo g{hw, nm, nm.dense() ? hw.w_word_bytes_dense() : hw.w_word_bytes_sparse()};
+  return static_cast<uint64_t>(g.stream_bytes(k));
+}
+
+std::vector<uint8_t> pack_weight_stream(const HwConfig& hw, const NmMatrix& w, int64_t col) {
+  const NmPattern nm = w.pattern;
+  const uint32_t wb = hw.w_word_bytes_sparse(), ib = hw.idx_bits(), L = hw.lanes;
+  Geo g{hw, nm, wb};
+  const int64_t slots = g.slots(w.cols);
+  std::vector<uint8_t> out(static_cast<size_t>(slots * nm.n * wb), 0);
+  for (int64_t s = 0; s < slots; ++s)
+    for (uint32_t j = 0; j < nm.n; ++j) {
+      uint8_t* word = out.data() + (s * nm.n + j) * wb;
+      for (uint32_t l = 0; l < L; ++l) {
+        const int64_t grp = s * L + l;
+        if (grp >= w.groups) continue;  // groups past K: value 0, index 0
+        const size_t at = static_cast<size_t>((col * w.groups + grp) * nm.n + j);
+        word[l] = static_cast<uint8_t>(w.values[at]);
+        const uint32_t bit = L * 8 + l * ib;  // index bits, lane 0 lowest, little-endian
+        for (uint32_t b = 0; b < ib; ++b)
+          if ((w.idx[at] >> b) & 1u) word[(bit + b) / 8] |= static_cast<uint8_t>(1u << ((bit + b) % 8));
+      }
+    }
+  return out;
+}
+
+GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPattern nm) {
+  hw.validate();
+  const int64_t m = shape.m, k = shape.k, n = shape.n;
+  if (m <= 0 || k <= 0 || n <= 0)
+    bad("GEMM sizes must be positive, got m=" + std::to_string(m) + " k=" + std::to_string(k) +
+        " n=" + std::to_string(n));
+  if (nm.m == 0 || nm.n == 0) bad("N:M " + std::to_string(nm.n) + ":" + std::to_string(nm.m) + " is invalid: N and M must be >= 1");
+  if (nm.n > nm.m) bad("N:M " + nm.str() + " is invalid: N must not exceed M");
+  if (nm.n == nm.m) nm = NmPattern{1, 1};
+  if ((nm.m & (nm.m - 1)) != 0) bad("N:M " + nm.str() + " is invalid: M must be a power of two");
+  if (nm.m > hw.max_m)
+    bad("M=" + std::to_string(nm.m) + " is larger than this hardware's max_m=" + std::to_string(hw.max_m));
+  if (mode == GemmMode::kDd && !nm.dense()) bad("mode dd (dense x dense) needs --nm dense, got " + nm.str());
+
+  GemmPlan p;
+  p.hw = hw;
+  p.shape = shape;
+  p.mode = mode;
+  p.nm = nm;
+  GemmTiling& t = p.tiling;
+  const Geo g{hw, nm, nm.dense() ? hw.w_word_bytes_dense() : hw.w_word_bytes_sparse()};
+  t.w_word_bytes = g.wb;
+  const int64_t AH = hw.a_half_depth(), WH = hw.w_half_depth(), OH = hw.o_half_depth();
+  const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes;
+
+  // ---- K chunks ----
+  if (g.a_words(k) <= AH && g.w_words(k) <= WH) {
+    t.k_chunk = k;
+  } else {
+    // Unit: whole activation words, with A and weight-stream offsets bus aligned.
+    const int64_t w0 = int64_t(hw.lanes) * hw.max_m;
+    int64_t unit = 0;
+    for (int64_t f = 1; f <= 64 * bus && unit == 0; ++f) {
+      const int64_t u = f * w0;
+      if (u % bus == 0 && g.stream_bytes(u) % bus == 0) unit = u;
+    }
+    const int64_t max_a = AH * hw.a_word_bytes();
+    const int64_t max_w = (WH / nm.n) * nm.m * hw.lanes;
+    const int64_t kc = std::min(max_a, max_w) / unit * unit;
+    if (kc <= 0)
+      bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " (" + nm.str() +
+          ") cannot be tiled on this hardware: one K chunk of " + std::to_string(unit) +
+          " elements does not fit a buffer half (abuf_depth=" + std::to_string(hw.abuf_depth) +
+          ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
+    t.k_chunk = kc;
+  }
+  t.k_chunks = static_cast<uint32_t>(cdiv(k, t.k_chunk));
+  t.a_row_words = static_cast<uint32_t>(g.a_words(t.k_chunk));
+  t.w_col_words = static_cast<uint32_t>(g.w_words(t.k_chunk));
+
+  // ---- Row blocks, GEMM column tiles, output batches ----
+  const int64_t MT = cdiv(m, R), NT = cdiv(n, C);
+  // A batch must start at a column whose byte offset is bus aligned.
+  const int64_t cu = bus / 4;
+  const int64_t ctu = std::min<int64_t>(NT, std::lcm<int64_t>(C, cu) / C);
+  const int64_t max_rt = std::min<int64_t>(AH / t.a_row_words, OH / ctu);
+  if (max_rt <= 0)
+    bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) +
+        " cannot be tiled on this hardware: one row tile does not fit a buffer half (obuf_depth=" +
+        std::to_string(hw.obuf_depth) + ")");
+  t.row_blocks = static_cast<uint32_t>(cdiv(MT, max_rt));
+  t.block_row_tiles = static_cast<uint32_t>(cdiv(MT, t.row_blocks));
+  const int64_t RT = t.block_row_tiles;
+  const int64_t cap = OH / RT;  // column tiles one O half holds for this block
+  const int64_t wt = std::min<int64_t>({WH / t.w_col_words, NT, cap});
+  int64_t bt = cap / wt * wt;  // whole GEMMs per batch when the alignment allows
+  if (bt % ctu != 0) bt = cap / ctu * ctu;
+  bt = std::min(bt, NT);
+  t.gemm_col_tiles = static_cast<uint32_t>(wt);
+  t.batch_col_tiles = static_cast<uint32_t>(bt);
+
+  // ---- Tiles and jobs in execution order ----
+  std::vector<ATile> at;
+  std::vector<WTile> wtl;
+  std::vector<Batch> bat;
+  std::vector<Job> jobs;
+  for (int64_t rb = 0; rb < t.row_blocks; ++rb) {
+    const int64_t row0 = rb * RT * R;
+    if (row0 >= m) break;
+    const int64_t rows = std::min(RT * R, m - row0);
+    if (t.k_chunks == 1) at.push_back({row0, rows, 0});
+    for (int64_t c0 = 0; c0 < NT; c0 += bt) {
+      const int64_t btiles = std::min(bt, NT - c0);
+      const uint32_t bi = static_cast<uint32_t>(bat.size());
+      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(bt)});
+      for (uint32_t ch = 0; ch < t.k_chunks; ++ch) {
+        if (t.k_chunks > 1) at.push_back({row0, rows, ch});
+        for (int64_t g0 = c0; g0 < c0 + btiles; g0 += wt) {
+          const int64_t gt = std::min(wt, c0 + btiles - g0);
+          wtl.push_back({g0 * C, std::min(gt * C, n - g0 * C), ch});
+          Job j;
+          j.a = static_cast<uint32_t>(at.size() - 1);
+          j.w = static_cast<uint32_t>(wtl.size() - 1);
+          j.batch = bi;
+          j.o_off = static_cast<uint32_t>(g0 - c0);
+          j.acc = ch > 0;
+          j.final = (ch + 1 == t.k_chunks) && (g0 + gt == c0 + btiles);
+          j.rel_a = false;
+          jobs.push_back(j);
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].rel_a = (i + 1 == jobs.size()) || jobs[i + 1].a != jobs[i].a;
+  t.gemms = static_cast<uint32_t>(jobs.size());
+  t.loads_a = static_cast<uint32_t>(at.size());
+  t.loads_w = static_cast<uint32_t>(wtl.size());
+  t.stores = static_cast<uint32_t>(bat.size());
+
+  // ---- Memory image ----
+  const uint64_t n_instr = uint64_t(t.gemms) + t.loads_a + t.loads_w + t.stores + 1;
+  p.prog_addr = 0;
+  p.a_addr = roundup(n_instr * spec::kInstrBytes, std::max<uint64_t>(bus, spec::kInstrBytes));
+  p.a_pitch = roundup(k, bus);
+  p.w_stream_bytes = g.stream_bytes(k);
+  p.w_addr = p.a_addr + p.a_pitch * m;
+  p.w_pitch = roundup(p.w_stream_bytes, bus);
+  p.c_addr = p.w_addr + p.w_pitch * n;
+  p.c_pitch = roundup(uint64_t(4) * n, bus);
+  p.image_bytes = p.c_addr + p.c_pitch * m;
+  if (p.image_bytes > (uint64_t(1) << 32))
+    bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " needs a " +
+        std::to_string(p.image_bytes) + "-byte memory image, over the 4 GiB address space");
+
+  // ---- Emit, simulating the half flags in program order ----
+  bool a_full[2] = {false, false}, w_full[2] = {false, false}, o_full[2] = {false, false};
+  size_t next_a = 0, next_w = 0;
+  auto emit_ld_a = [&](size_t i) {
+    const ATile& x = at[i];
+    const int64_t k0 = int64_t(x.chunk) * t.k_chunk;
+    LdInstr l;
+    l.weights = false;
+    l.half = i % 2;
+    l.dram_addr = static_cast<uint32_t>(p.a_addr + x.row0 * p.a_pitch + k0);
+    l.dram_stride = static_cast<uint32_t>(p.a_pitch);
+    l.rows = static_cast<uint32_t>(x.rows);
+    l.row_bytes = static_cast<uint32_t>(std::min(t.k_chunk, k - k0));
+    l.buf_addr = 0;
+    l.buf_row_words = t.a_row_words;
+    p.program.push_back(encode_ld(l));
+    a_full[i % 2] = true;
+  };
+  auto emit_ld_w = [&](size_t i) {
+    const WTile& x = wtl[i];
+    const int64_t k0 = int64_t(x.chunk) * t.k_chunk;
+    LdInstr l;
+    l.weights = true;
+    l.half = i % 2;
+    l.dense = nm.dense();
+    l.dram_addr = static_cast<uint32_t>(p.w_addr + x.col0 * p.w_pitch + g.stream_bytes(k0));
+    l.dram_stride = static_cast<uint32_t>(p.w_pitch);
+    l.rows = static_cast<uint32_t>(x.cols);
+    l.row_bytes = static_cast<uint32_t>(g.stream_bytes(std::min(t.k_chunk, k - k0)));
+    l.buf_addr = 0;
+    l.buf_row_words = t.w_col_words;
+    p.program.push_back(encode_ld(l));
+    w_full[i % 2] = true;
+  };
+  for (const Job& j : jobs) {
+    // Prefetch: every load whose half is free now, W before A.
+    for (;;) {
+      if (next_w < wtl.size() && !w_full[next_w % 2]) {
+        emit_ld_w(next_w++);
+      } else if (next_a < at.size() && !a_full[next_a % 2]) {
+        emit_ld_a(next_a++);
+      } else {
+        break;
+      }
+    }
+    const ATile& a = at[j.a];
+    const WTile& w = wtl[j.w];
+    const Batch& b = bat[j.batch];
+    const uint32_t ah = j.a % 2, wh = j.w % 2, oh = j.batch % 2;
+    if (j.a >= next_a || !a_full[ah] || j.w >= next_w || !w_full[wh] || o_full[oh])
+      throw std::logic_error("gemm compiler: schedule would deadlock (internal error)");
+    GemmInstr gi;
+    gi.a_half = ah;
+    gi.w_half = wh;
+    gi.o_half = oh;
+    gi.rel_a = j.rel_a;
+    gi.rel_w = true;
+    gi.acc = j.acc;
+    gi.final = j.final;
+    gi.n = nm.n;
+    gi.log2m = log2u(nm.m);
+    gi.a_addr = 0;
+    gi.a_tile_words = t.a_row_words;
+    gi.w_addr = 0;
+    gi.w_tile_words = t.w_col_words;
+    gi.row_tiles = static_cast<uint32_t>(cdiv(a.rows, R));
+    gi.col_tiles = static_cast<uint32_t>(cdiv(w.cols, C));
+    gi.slots = static_cast<uint32_t>(g.slots(std::min(t.k_chunk, k - int64_t(w.chunk) * t.k_chunk)));
+    gi.o_addr = j.o_off;
+    gi.o_row_pitch = b.tiles;
+    p.program.push_back(encode_gemm(gi));
+    if (j.rel_a) a_full[ah] = false;
+    w_full[wh] = false;
+    if (j.final) {
+      StInstr s;
+      s.half = oh;
+      s.dram_addr = static_cast<uint32_t>(p.c_addr + b.row0 * p.c_pitch + b.col0 * 4);
+      s.dram_stride = static_cast<uint32_t>(p.c_pitch);
+      s.rows = static_cast<uint32_t>(b.rows);
+      s.cols = static_cast<uint32_t>(b.cols);
+      s.o_addr = 0;
+      s.o_row_pitch = b.tiles;
+      p.program.push_back(encode_st(s));
+    }
+  }
+  p.program.push_back(encode_end());
+  if (p.program.size() != n_instr) throw std::logic_error("gemm compiler: instruction count mismatch (internal error)");
+  return p;
+}
+
+std::vector<uint8_t> make_image(const GemmPlan& p) {
+  std::vector<uint8_t> mem(static_cast<size_t>(p.image_bytes), 0);
+  const std::vector<uint8_t> prog = program_to_bytes(p.program);
+  std::memcpy(mem.data() + p.prog_addr, prog.data(), prog.size());
+  return mem;
+}
+
+void write_a(const GemmPlan& p, std::vector<uint8_t>& mem, const int8_t* a) {
+  for (int64_t i = 0; i < p.shape.m; ++i)
+    std::memcpy(mem.data() + p.a_addr + i * p.a_pitch, a + i * p.shape.k, static_cast<size_t>(p.shape.k));
+}
+
+void write_w_packed(const GemmPlan& p, std::vector<uint8_t>& mem, const NmMatrix& w) {
+  if (p.dense_weights()) {
+    const std::vector<int8_t> d = nm_unpack(w);
+    write_w_dense(p, mem, d.data());
+    return;
+  }
+  if (w.rows != p.shape.n || w.cols != p.shape.k || w.pattern.n != p.nm.n || w.pattern.m != p.nm.m)
+    bad("packed weight [" + std::to_string(w.rows) + "][" + std::to_string(w.cols) + "] " + w.pattern.str() +
+        " does not match the plan's W^T [" + std::to_string(p.shape.n) + "][" + std::to_string(p.shape.k) + "] " +
+        p.nm.str());
+  for (int64_t c = 0; c < p.shape.n; ++c) {
+    const std::vector<uint8_t> s = pack_weight_stream(p.hw, w, c);
+    std::memcpy(mem.data() + p.w_addr + c * p.w_pitch, s.data(), s.size());
+  }
+}
+
+void write_w_dense(const GemmPlan& p, std::vector<uint8_t>& mem, const int8_t* wt) {
+  if (!p.dense_weights()) bad("write_w_dense needs a plan with dense weights, this one is " + p.nm.str());
+  for (int64_t c = 0; c < p.shape.n; ++c)
+    std::memcpy(mem.data() + p.w_addr + c * p.w_pitch, wt + c * p.shape.k, static_cast<size_t>(p.shape.k));
+}
+
+std::vector<int32_t> read_c(const GemmPlan& p, const std::vector<uint8_t>& mem) {
+  std::vector<int32_t> c(static_cast<size_t>(p.shape.m * p.shape.n));
+  for (int64_t i = 0; i < p.shape.m; ++i)
+    for (int64_t j = 0; j < p.shape.n; ++j) {
+      const uint8_t* b = mem.data() + p.c_addr + i * p.c_pitch + j * 4;
+      c[i * p.shape.n + j] = static_cast<int32_t>(uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 |
+                                                  uint32_t(b[3]) << 24);
+    }
+  return c;
+}
+
+std::string describe(const GemmPlan& p) {
+  const GemmTiling& t = p.tiling;
+  std::ostringstream s;
+  s << "gemm m=" << p.shape.m << " k=" << p.shape.k << " n=" << p.shape.n << " " << gemm_mode_name(p.mode) << " "
+    << p.nm.str() << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks << ", row blocks " << t.row_blocks << " x "
+    << t.block_row_tiles << " tiles, " << t.gemm_col_tiles << " col tiles/GEMM, " << t.batch_col_tiles
+    << " col tiles/ST; " << t.loads_a << " LD_A, " << t.loads_w << " LD_W, " << t.gemms << " GEMM, " << t.stores
+    << " ST; image " << p.image_bytes << " bytes";
+  return s.str();
+}
+
+}  // namespace sta

@@ -1,0 +1,102 @@
+// GEMM compiler: turns one C = A * W (or A * B for dense x dense) into a
+// memory-image plan and an STA program.
+//
+// Problem (row-major everywhere):
+//   A   int8  [m][k]                      activations
+//   W^T int8  [n][k]  (sd)                weight as a Linear layer's [out][in],
+//                                         pruned N:M along k and packed (sta::NmMatrix)
+//   B^T int8  [n][k]  (dd, or sd dense)   dense second operand, e.g. K for Q*K^T
+//   C   int32 [m][n]
+//
+// Memory image (every address and pitch a multiple of BusBytes):
+//   prog_addr  program, 32 bytes per instruction
+//   a_addr     A, row i at a_addr + i*a_pitch, a_pitch = roundup(k, BusBytes)
+//   w_addr     weight streams, column j at w_addr + j*w_pitch,
+//              w_pitch = roundup(w_stream_bytes, BusBytes); a stream is the
+//              ARCHITECTURE.md "weight stream of one column" (word s*N+j), or
+//              for dense the row of W^T / B^T (k bytes)
+//   c_addr     C, row i at c_addr + i*c_pitch, c_pitch = roundup(4n, BusBytes)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/hw_config.h"
+#include "common/isa.h"
+#include "prune/nm.h"
+
+namespace sta {
+
+enum class GemmMode {
+  kSd,  // int8 activations x N:M sparse (or dense) weights
+  kDd,  // dense x dense (both operands activations, e.g. Q*K^T); pattern must be dense
+};
+const char* gemm_mode_name(GemmMode m);                 // "sd" / "dd"
+GemmMode gemm_mode_parse(const std::string& text);      // throws std::invalid_argument
+
+struct GemmShape {
+  int64_t m = 0;
+  int64_t k = 0;
+  int64_t n = 0;
+};
+
+// How the compiler cut the problem (see gemm_compiler.cpp for the reasons).
+struct GemmTiling {
+  uint32_t w_word_bytes = 0;    // Lanes (dense) or Lanes + Lanes*IdxBits/8 (sparse)
+  int64_t k_chunk = 0;          // K elements per chunk (== k when no split)
+  uint32_t k_chunks = 1;
+  uint32_t a_row_words = 0;     // activation words per row and chunk (bank pitch)
+  uint32_t w_col_words = 0;     // weight words per column and chunk (bank pitch)
+  uint32_t block_row_tiles = 0; // row tiles of a resident A row block
+  uint32_t row_blocks = 0;
+  uint32_t gemm_col_tiles = 0;  // column tiles one weight half holds (one GEMM)
+  uint32_t batch_col_tiles = 0; // column tiles one output half collects before one ST
+  uint32_t gemms = 0, loads_a = 0, loads_w = 0, stores = 0;
+};
+
+struct GemmPlan {
+  HwConfig hw;
+  GemmShape shape;
+  GemmMode mode = GemmMode::kSd;
+  NmPattern nm;                 // dense = 1:1
+  GemmTiling tiling;
+
+  uint32_t prog_addr = 0;
+  uint64_t a_addr = 0, a_pitch = 0;
+  uint64_t w_addr = 0, w_pitch = 0, w_stream_bytes = 0;
+  uint64_t c_addr = 0, c_pitch = 0;
+  uint64_t image_bytes = 0;
+  std::vector<Instr> program;   // ends with END
+
+  bool dense_weights() const { return nm.dense(); }
+  uint32_t prog_len() const { return static_cast<uint32_t>(program.size()); }
+};
+
+// Compiles. Throws std::invalid_argument with a clear message for bad input:
+// non-positive sizes, an invalid or unsupported N:M pattern (N > M, M not a
+// power of two, M > max_m, sparse dd), a shape whose single row/column tile
+// cannot fit a buffer half even after splitting K, or an image over 4 GiB.
+GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPattern nm);
+
+// Bytes of one column's weight stream for the full K.
+uint64_t weight_stream_bytes(const HwConfig& hw, int64_t k, NmPattern nm);
+
+// One column's weight stream exactly as in memory (sparse layout). `w` is the
+// packed W^T [n][k]; `col` selects the row of W^T. Length weight_stream_bytes.
+std::vector<uint8_t> pack_weight_stream(const HwConfig& hw, const NmMatrix& w, int64_t col);
+
+// A zero-filled image of plan.image_bytes with the program written in.
+std::vector<uint8_t> make_image(const GemmPlan& plan);
+// Writers: A [m][k]; sparse weights (the plan's pattern must equal w.pattern,
+// w is [n][k]); dense W^T / B^T [n][k] (dense plans only).
+void write_a(const GemmPlan& plan, std::vector<uint8_t>& mem, const int8_t* a);
+void write_w_packed(const GemmPlan& plan, std::vector<uint8_t>& mem, const NmMatrix& w);
+void write_w_dense(const GemmPlan& plan, std::vector<uint8_t>& mem, const int8_t* wt);
+// C [m][n] from the image.
+std::vector<int32_t> read_c(const GemmPlan& plan, const std::vector<uint8_t>& mem);
+
+// Human-readable summary of the tiling (one line).
+std::string describe(const GemmPlan& plan);
+
+}  // namespace sta

@@ -1,0 +1,25 @@
+// Reference GEMMs. A is int8 [m][k], W^T is int8 [n][k] (row-major), C [m][n].
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace sta {
+
+// int32 with two's-complement wrap-around, exactly what the hardware computes.
+std::vector<int32_t> ref_gemm_i32(const int8_t* a, const int8_t* wt, int64_t m, int64_t k, int64_t n);
+// Double precision, no rounding for any realistic k.
+std::vector<double> ref_gemm_f64(const int8_t* a, const int8_t* wt, int64_t m, int64_t k, int64_t n);
+// max |c[i] - f[i]|; 0 when the int32 result did not wrap. Sizes must match.
+double max_abs_err(const std::vector<int32_t>& c, const std::vector<double>& f);
+
+struct Mismatch {
+  bool any = false;
+  int64_t row = 0, col = 0;
+  int32_t expected = 0, got = 0;
+  int64_t count = 0;  // mismatching elements
+};
+// Element-for-element comparison of two [m][n] results.
+Mismatch compare_c(const std::vector<int32_t>& expected, const std::vector<int32_t>& got, int64_t n);
+
+}  // namespace sta
