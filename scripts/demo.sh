@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A short tour: the same GEMM dense and N:M sparse on the golden model and on
+# the Verilated RTL; `sta gemm` checks every RTL result against the golden
+# model and prints the cycle counts. Run through `make demo` (it builds first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+STA="$BUILD/sta"
+if [ ! -x "$STA" ]; then
+  echo "demo: $STA not found; run 'make demo' (it builds first)" >&2
+  exit 1
+fi
+
+run() {
+  echo
+  echo "\$ $*"
+  "$@"
+}
+
+echo "== STA demo: C[m x n] = A[m x k] * W[k x n], int8 x int8 -> int32 =="
+run "$STA" gemm --m 16 --k 256 --n 16 --nm dense --backend golden
+run "$STA" gemm --m 16 --k 256 --n 16 --nm dense --backend rtl
+run "$STA" gemm --m 16 --k 256 --n 16 --nm 2:8 --backend rtl
+run "$STA" gemm --m 16 --k 256 --n 16 --nm 1:4 --backend rtl
+echo
+echo "demo: done (the 2:8 and 1:4 runs take about N/M of the dense engine cycles)"
