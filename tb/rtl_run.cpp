@@ -1,6 +1,7 @@
 #include "tb/rtl_run.h"
 
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -41,8 +42,10 @@ class CsrPort {
 void check_config(CsrPort& csr, const HwConfig& hw) {
   const uint32_t id = csr.read(sp::kCsrId);
   if (id != sp::kIdMagic) {
-    throw std::runtime_error("RTL backend: CSR ID reads 0x" + std::to_string(id) +
-                             ", not the STA magic; the model does not answer like sta_top");
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "RTL backend: CSR ID reads 0x%08x, not the STA magic 0x%08x",
+                  id, sp::kIdMagic);
+    throw std::runtime_error(buf);
   }
   const uint32_t ver = csr.read(sp::kCsrVersion);
   if (ver != sp::kSpecVersion) {
@@ -176,7 +179,8 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
     res.status = RunStatus::kDone;
   } else {
     res.status = RunStatus::kHwError;
-    res.message = "irq_o rose but STATUS (0x" + std::to_string(status) + ") shows neither done nor error";
+    res.message = "irq_o rose but STATUS (" + std::to_string(status) +
+                  ") shows neither done nor error";
   }
   return finish(res);
 }

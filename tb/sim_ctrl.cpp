@@ -2,12 +2,15 @@
 
 #include <verilated.h>
 
+#include "tb/sim_log.h"
+
 namespace sta::tb {
 
 SimCtrl::SimCtrl(const SimOptions& opt) : opt_(opt), ctx_(std::make_unique<VerilatedContext>()) {
   // A failed assertion or $error sets gotError/gotFinish and returns instead
   // of aborting the process; check() turns that into kSimError.
   ctx_->fatalOnError(false);
+  sim_log_clear();
   ctx_->debug(0);
   ctx_->randReset(0);
   if (!opt_.trace_path.empty()) ctx_->traceEverOn(true);
@@ -72,9 +75,10 @@ StepStatus SimCtrl::step() {
 
 std::string SimCtrl::sim_error_message() const {
   if (ctx_->gotError()) {
-    return "the RTL stopped the simulation at cycle " + std::to_string(cycle_) +
-           " (a failed assertion, $error or $fatal; the simulator printed the failing "
-           "assertion and its source line above)";
+    const std::string& line = sim_log_first_error();
+    return "the RTL stopped the simulation at cycle " + std::to_string(cycle_) + ": " +
+           (line.empty() ? std::string("a failed assertion, $error or $fatal (see the output above)")
+                         : line);
   }
   if (ctx_->gotFinish()) return "the RTL called $finish at cycle " + std::to_string(cycle_);
   return "";
