@@ -18,9 +18,12 @@ run() {
 }
 
 echo "== STA demo: C[m x n] = A[m x k] * W[k x n], int8 x int8 -> int32 =="
-run "$STA" gemm --m 16 --k 256 --n 16 --nm dense --backend golden
-run "$STA" gemm --m 16 --k 256 --n 16 --nm dense --backend rtl
-run "$STA" gemm --m 16 --k 256 --n 16 --nm 2:8 --backend rtl
-run "$STA" gemm --m 16 --k 256 --n 16 --nm 1:4 --backend rtl
+SHAPE=(--m 64 --k 1024 --n 64)
+run "$STA" gemm "${SHAPE[@]}" --nm dense --backend golden
+run "$STA" gemm "${SHAPE[@]}" --nm dense --backend rtl
+run "$STA" gemm "${SHAPE[@]}" --nm 2:4 --backend rtl
+run "$STA" gemm "${SHAPE[@]}" --nm 2:8 --backend rtl
+run "$STA" gemm "${SHAPE[@]}" --mode dd --nm dense --backend rtl
 echo
-echo "demo: done (the 2:8 and 1:4 runs take about N/M of the dense engine cycles)"
+echo "demo: done. Every RTL result was compared with the golden model (bit_exact);"
+echo "demo: N:M runs need about N/M of the dense cycles while the engine is the bottleneck."
