@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what STA needs on a fresh Debian 12 machine. Idempotent: checks
-# first (dpkg -s, command -v) and does nothing when everything is present.
+# first (dpkg-query, command -v) and does nothing when everything is present.
 # Run as root, or as a user with sudo.
 set -euo pipefail
 
@@ -14,8 +14,7 @@ fi
 
 missing=()
 for p in "${APT_PKGS[@]}"; do
-  if ! dpkg -s "$p" >/dev/null 2>&1 || \
-     ! dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed'; then
+  if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]; then
     missing+=("$p")
   fi
 done
