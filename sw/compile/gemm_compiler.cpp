@@ -8,8 +8,9 @@
 //    Weights are therefore read ceil(m / block rows) times and A once.
 // 2. K split: only when one A row or one weight column does not fit a half.
 //    Chunks are multiples of Lanes*MaxM elements (whole activation words,
-//    whole slots for every M) and keep every DRAM chunk offset (A and weight
-//    stream) a multiple of BusBytes. The first chunk overwrites the output
+//    whole slots for every M; for tiny buffers whole slots of Lanes*M) and
+//    keep every DRAM chunk offset (A and weight stream) a multiple of
+//    BusBytes. Each chunk is its own LD_A/LD_W starting at buffer word 0. The first chunk overwrites the output
 //    tiles (acc=0), later ones add (acc=1), the last sets `final`. With a
 //    split the output tiles must stay in one O half across all chunks, so the
 //    loop is row block -> column batch -> chunk -> GEMM, and A is reloaded
@@ -20,10 +21,9 @@
 //    offset is a multiple of BusBytes (ST address rule).
 // 4. Double buffering and order: A tiles, W tiles and O batches alternate
 //    halves 0/1. Before each GEMM the emitter issues every load whose half is
-//    already empty in program order, W loads first (the next GEMM needs them
-//    soonest), then the next A block. So the W load for GEMM j+1 is issued
-//    before GEMM j (prefetch) and the next A block loads while the current
-//    one computes. A ST follows its final GEMM at once. Running the program
+//    already empty in program order, the one needed sooner first. So the W
+//    load for GEMM j+1 is issued before GEMM j (prefetch) and the next A
+//    block loads while the current one computes. A ST follows its final GEMM at once. Running the program
 //    one instruction at a time never waits on a flag (checked while emitting).
 #include "compile/gemm_compiler.h"
 
@@ -132,21 +132,30 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   if (g.a_words(k) <= AH && g.w_words(k) <= WH) {
     t.k_chunk = k;
   } else {
-    // Unit: whole activation words, with A and weight-stream offsets bus aligned.
-    const int64_t w0 = int64_t(hw.lanes) * hw.max_m;
-    int64_t unit = 0;
-    for (int64_t f = 1; f <= 64 * bus && unit == 0; ++f) {
-      const int64_t u = f * w0;
-      if (u % bus == 0 && g.stream_bytes(u) % bus == 0) unit = u;
-    }
+    // Unit: whole activation words (Lanes*MaxM) when they fit, else whole
+    // slots (Lanes*M); either way A and weight-stream chunk offsets stay
+    // multiples of BusBytes.
+    auto find_unit = [&](int64_t base) {
+      for (int64_t f = 1; f <= 64 * bus; ++f) {
+        const int64_t u = f * base;
+        if (u % bus == 0 && g.stream_bytes(u) % bus == 0) return u;
+      }
+      return int64_t(0);
+    };
     const int64_t max_a = AH * hw.a_word_bytes();
     const int64_t max_w = (WH / nm.n) * nm.m * hw.lanes;
-    const int64_t kc = std::min(max_a, max_w) / unit * unit;
+    const int64_t cap = std::min(max_a, max_w);
+    int64_t unit = find_unit(int64_t(hw.lanes) * hw.max_m);
+    int64_t kc = unit ? cap / unit * unit : 0;
+    if (kc <= 0) {
+      unit = find_unit(int64_t(hw.lanes) * nm.m);
+      kc = unit ? cap / unit * unit : 0;
+    }
     if (kc <= 0)
       bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " (" + nm.str() +
-          ") cannot be tiled on this hardware: one K chunk of " + std::to_string(unit) +
-          " elements does not fit a buffer half (abuf_depth=" + std::to_string(hw.abuf_depth) +
-          ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
+          ") cannot be tiled on this hardware: the smallest K chunk that keeps DRAM offsets aligned to bus_bytes (" +
+          std::to_string(unit) + " elements) does not fit a buffer half (abuf_depth=" +
+          std::to_string(hw.abuf_depth) + ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
     t.k_chunk = kc;
   }
   t.k_chunks = static_cast<uint32_t>(cdiv(k, t.k_chunk));
@@ -206,6 +215,12 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       }
     }
   }
+  // Index of the first job that needs each tile (load order).
+  std::vector<size_t> a_need(at.size(), 0), w_need(wtl.size(), 0);
+  for (size_t i = jobs.size(); i-- > 0;) {
+    a_need[jobs[i].a] = i;
+    w_need[jobs[i].w] = i;
+  }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].rel_a = (i + 1 == jobs.size()) || jobs[i + 1].a != jobs[i].a;
   t.gemms = static_cast<uint32_t>(jobs.size());
   t.loads_a = static_cast<uint32_t>(at.size());
@@ -262,12 +277,14 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     w_full[i % 2] = true;
   };
   for (const Job& j : jobs) {
-    // Prefetch: every load whose half is free now, W before A.
+    // Prefetch: every load whose half is free now, the one needed sooner first.
     for (;;) {
-      if (next_w < wtl.size() && !w_full[next_w % 2]) {
-        emit_ld_w(next_w++);
-      } else if (next_a < at.size() && !a_full[next_a % 2]) {
+      const bool can_w = next_w < wtl.size() && !w_full[next_w % 2];
+      const bool can_a = next_a < at.size() && !a_full[next_a % 2];
+      if (can_a && (!can_w || a_need[next_a] <= w_need[next_w])) {
         emit_ld_a(next_a++);
+      } else if (can_w) {
+        emit_ld_w(next_w++);
       } else {
         break;
       }

@@ -1,0 +1,97 @@
+// HwConfig: the built-in default, JSON parsing and its error messages.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/hw_config.h"
+
+using sta::HwConfig;
+
+namespace {
+
+nlohmann::json good() { return nlohmann::json::parse(HwConfig::builtin().to_json()); }
+
+// Parses and expects a runtime_error whose message contains every fragment.
+void expect_error(const nlohmann::json& j, std::initializer_list<const char*> frags, const std::string& text = "") {
+  try {
+    HwConfig::from_json_text(text.empty() ? j.dump() : text, "cfg.json");
+    FAIL() << "accepted " << (text.empty() ? j.dump() : text);
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("cfg.json"), std::string::npos) << msg;
+    for (const char* f : frags) EXPECT_NE(msg.find(f), std::string::npos) << "'" << f << "' not in: " << msg;
+  }
+}
+
+}  // namespace
+
+TEST(common, hw_builtin_matches_default_file) {
+  const HwConfig b = HwConfig::builtin();
+  EXPECT_NO_THROW(b.validate());
+  const HwConfig f = HwConfig::from_file(std::string(STA_ROOT) + "/configs/default.json");
+  EXPECT_TRUE(b.same_hardware(f));
+  EXPECT_EQ(b.idx_bits(), 4u);
+  EXPECT_EQ(b.w_word_bytes_sparse(), 6u);
+  EXPECT_EQ(b.peak_macs_per_cycle(), 64u);
+  const HwConfig paper = HwConfig::from_file(std::string(STA_ROOT) + "/configs/paper.json");
+  EXPECT_EQ(paper.rows, 16u);
+  EXPECT_FALSE(b.same_hardware(paper));
+}
+
+TEST(common, hw_json_round_trip) {
+  const HwConfig b = HwConfig::builtin();
+  const HwConfig c = HwConfig::from_json_text(b.to_json(), "x");
+  EXPECT_TRUE(b.same_hardware(c));
+  EXPECT_EQ(c.name, b.name);
+}
+
+TEST(common, hw_json_errors) {
+  expect_error({}, {"malformed JSON"}, "{\"rows\": 4,");
+  expect_error({}, {"one JSON object"}, "[1, 2]");
+  auto j = good();
+  j["bogus"] = 1;
+  expect_error(j, {"unknown key", "bogus"});
+  j = good();
+  j.erase("lanes");
+  expect_error(j, {"missing key", "lanes"});
+  j = good();
+  j["rows"] = "4";
+  expect_error(j, {"rows", "integer"});
+  j = good();
+  j["rows"] = 4.5;
+  expect_error(j, {"rows", "integer"});
+  j = good();
+  j["cols"] = 0;
+  expect_error(j, {"cols"});
+  j = good();
+  j["max_m"] = 12;
+  expect_error(j, {"max_m", "power of two"});
+  j = good();
+  j["max_m"] = 32;
+  expect_error(j, {"max_m"});
+  j = good();
+  j["lanes"] = 3;  // 3 * 4 index bits = 12, not a multiple of 8
+  expect_error(j, {"lanes", "multiple of 8"});
+  j = good();
+  j["abuf_depth"] = 100;
+  expect_error(j, {"abuf_depth", "power of two"});
+  j = good();
+  j["obuf_depth"] = 2;
+  expect_error(j, {"obuf_depth"});
+  j = good();
+  j["bus_bytes"] = 64;
+  expect_error(j, {"bus_bytes"});
+  j = good();
+  j["max_burst_beats"] = 257;
+  expect_error(j, {"max_burst_beats"});
+  j = good();
+  j["max_outstanding_reads"] = 17;
+  expect_error(j, {"max_outstanding_reads"});
+  j = good();
+  j["name"] = 3;
+  expect_error(j, {"name"});
+}
+
+TEST(common, hw_missing_file) {
+  EXPECT_THROW(HwConfig::from_file("/nonexistent/sta.json"), std::runtime_error);
+}
