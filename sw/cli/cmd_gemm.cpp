@@ -148,7 +148,7 @@ int run_gemm_command(const GemmArgs& g) {
     auto check_run = [&](const RunResult& r, const char* what) {
       if (r.status == RunStatus::kDone) return;
       std::string msg = std::string(what) + ": " + r.message;
-      if (r.status == RunStatus::kTimeout && rtl)
+      if (r.status == RunStatus::kTimeout && rtl && r.message.find("max-cycles") == std::string::npos)
         msg += " (cycle limit --max-cycles " + std::to_string(g.max_cycles) + ")";
       out["status"] = status_name(r.status);
       out["error"] = msg;
