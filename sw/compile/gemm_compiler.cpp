@@ -128,10 +128,62 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   const int64_t AH = hw.a_half_depth(), WH = hw.w_half_depth(), OH = hw.o_half_depth();
   const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes;
 
-  // ---- K chunks ----
-  if (g.a_words(k) <= AH && g.w_words(k) <= WH) {
-    t.k_chunk = k;
-  } else {
+  // ---- Candidate tilings: no K split (when it fits) or n equal chunks ----
+  const int64_t MT = cdiv(m, R), NT = cdiv(n, C);
+  // A batch must start at a column whose byte offset is bus aligned.
+  const int64_t cu = bus / 4;
+  const int64_t ctu = std::min<int64_t>(NT, std::lcm<int64_t>(C, cu) / C);
+  // Fills rows/blocks/columns/batches of `c` for chunk length kc; returns the
+  // estimated cycles, or -1 when the chunk does not fit.
+  auto shape_for = [&](int64_t kc, GemmTiling& c) -> double {
+    c = GemmTiling{};
+    c.w_word_bytes = g.wb;
+    c.k_chunk = kc;
+    c.k_chunks = static_cast<uint32_t>(cdiv(k, kc));
+    const int64_t aw = g.a_words(kc), ww = g.w_words(kc);
+    if (aw > AH || ww > WH) return -1;
+    c.a_row_words = static_cast<uint32_t>(aw);
+    c.w_col_words = static_cast<uint32_t>(ww);
+    const int64_t max_rt = std::min<int64_t>(AH / aw, OH / ctu);
+    if (max_rt <= 0) return -1;
+    c.row_blocks = static_cast<uint32_t>(cdiv(MT, max_rt));
+    c.block_row_tiles = static_cast<uint32_t>(cdiv(MT, c.row_blocks));
+    const int64_t RT = c.block_row_tiles;
+    const int64_t cap = OH / RT;  // column tiles one O half holds for this block
+    // Column tiles per GEMM (wt, what one W half holds) and per output batch
+    // (bt, a multiple of wt when the alignment allows). A slightly smaller
+    // GEMM may give a wider batch (longer ST bursts): take the widest batch,
+    // then the widest GEMM, among wt in [wt_max/2, wt_max].
+    const int64_t wt_max = std::min<int64_t>({WH / ww, NT, cap});
+    int64_t wt = wt_max, bt = 0;
+    for (int64_t w = wt_max; w >= 1 && 2 * w >= wt_max; --w) {
+      int64_t b = cap / w * w;
+      if (b % ctu != 0) b = cap / ctu * ctu;
+      b = std::min(b, NT);
+      if (b > bt) bt = b, wt = w;
+    }
+    wt = std::min(wt, bt);
+    c.gemm_col_tiles = static_cast<uint32_t>(wt);
+    c.batch_col_tiles = static_cast<uint32_t>(bt);
+    // Cost model. Engine: one step per cycle plus a bubble per GEMM. Load
+    // DMA: per row the larger of its bus beats and its buffer words (one
+    // word is written per cycle, which bounds dense and sparse weight loads),
+    // plus a fixed start cost per instruction. Both run in parallel.
+    const int64_t batches = cdiv(NT, bt);
+    const int64_t gemms = c.row_blocks * batches * c.k_chunks * cdiv(bt, wt);
+    double engine = double(MT) * NT * g.slots(kc) * nm.n * c.k_chunks + gemms;
+    double dma = 0;
+    const int64_t a_loads = c.k_chunks == 1 ? c.row_blocks : c.row_blocks * batches * c.k_chunks;
+    const int64_t a_reads = c.k_chunks == 1 ? 1 : batches;  // times each A element is read
+    const int64_t w_loads = c.row_blocks * batches * c.k_chunks * cdiv(bt, wt);
+    dma += double(m) * a_reads * c.k_chunks * std::max(cdiv(kc, bus), aw);
+    dma += double(c.row_blocks) * n * c.k_chunks * std::max(cdiv(g.stream_bytes(kc), bus), ww);
+    dma += 32.0 * double(a_loads + w_loads);
+    return std::max(engine, dma);
+  };
+  double best_cost = -1;
+  if (g.a_words(k) <= AH && g.w_words(k) <= WH) best_cost = shape_for(k, t);
+  {
     // Unit: whole activation words (Lanes*MaxM) when they fit, else whole
     // slots (Lanes*M); either way A and weight-stream chunk offsets stay
     // multiples of BusBytes.
@@ -146,42 +198,42 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     const int64_t max_w = (WH / nm.n) * nm.m * hw.lanes;
     const int64_t cap = std::min(max_a, max_w);
     int64_t unit = find_unit(int64_t(hw.lanes) * hw.max_m);
-    int64_t kc = unit ? cap / unit * unit : 0;
-    if (kc <= 0) {
+    int64_t kc_max = unit ? cap / unit * unit : 0;
+    if (kc_max <= 0) {
       unit = find_unit(int64_t(hw.lanes) * nm.m);
-      kc = unit ? cap / unit * unit : 0;
+      kc_max = unit ? cap / unit * unit : 0;
     }
-    if (kc <= 0)
+    if (kc_max <= 0 && best_cost < 0)
       bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " (" + nm.str() +
           ") cannot be tiled on this hardware: the smallest K chunk that keeps DRAM offsets aligned to bus_bytes (" +
           std::to_string(unit) + " elements) does not fit a buffer half (abuf_depth=" +
           std::to_string(hw.abuf_depth) + ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
-    t.k_chunk = kc;
+    // Equal chunks (rounded up to the unit) so no chunk is much shorter than
+    // the others. Splitting even when K fits can pay off: shorter rows let
+    // more row tiles share each weight load (weights are written one word per
+    // cycle, so a GEMM needs about Cols row tiles to hide its weight load).
+    if (kc_max > 0) {
+      int64_t prev = -1;
+      for (int64_t nch = cdiv(k, kc_max); nch <= cdiv(k, kc_max) + 16; ++nch) {
+        const int64_t kc = std::min(kc_max, cdiv(cdiv(k, nch), unit) * unit);
+        if (kc >= k || kc == prev) continue;
+        prev = kc;
+        GemmTiling c;
+        const double cost = shape_for(kc, c);
+        // A split must win clearly (>3%): it costs extra A reads and accumulation.
+        if (cost >= 0 && (best_cost < 0 || cost < best_cost * 0.97)) {
+          best_cost = cost;
+          t = c;
+        }
+      }
+    }
+    if (best_cost < 0)
+      bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) +
+          " cannot be tiled on this hardware: one row tile and its bus-aligned output columns do not fit a buffer "
+          "half (obuf_depth=" + std::to_string(hw.obuf_depth) + ")");
   }
-  t.k_chunks = static_cast<uint32_t>(cdiv(k, t.k_chunk));
-  t.a_row_words = static_cast<uint32_t>(g.a_words(t.k_chunk));
-  t.w_col_words = static_cast<uint32_t>(g.w_words(t.k_chunk));
-
-  // ---- Row blocks, GEMM column tiles, output batches ----
-  const int64_t MT = cdiv(m, R), NT = cdiv(n, C);
-  // A batch must start at a column whose byte offset is bus aligned.
-  const int64_t cu = bus / 4;
-  const int64_t ctu = std::min<int64_t>(NT, std::lcm<int64_t>(C, cu) / C);
-  const int64_t max_rt = std::min<int64_t>(AH / t.a_row_words, OH / ctu);
-  if (max_rt <= 0)
-    bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) +
-        " cannot be tiled on this hardware: one row tile does not fit a buffer half (obuf_depth=" +
-        std::to_string(hw.obuf_depth) + ")");
-  t.row_blocks = static_cast<uint32_t>(cdiv(MT, max_rt));
-  t.block_row_tiles = static_cast<uint32_t>(cdiv(MT, t.row_blocks));
   const int64_t RT = t.block_row_tiles;
-  const int64_t cap = OH / RT;  // column tiles one O half holds for this block
-  const int64_t wt = std::min<int64_t>({WH / t.w_col_words, NT, cap});
-  int64_t bt = cap / wt * wt;  // whole GEMMs per batch when the alignment allows
-  if (bt % ctu != 0) bt = cap / ctu * ctu;
-  bt = std::min(bt, NT);
-  t.gemm_col_tiles = static_cast<uint32_t>(wt);
-  t.batch_col_tiles = static_cast<uint32_t>(bt);
+  const int64_t wt = t.gemm_col_tiles, bt = t.batch_col_tiles;
 
   // ---- Tiles and jobs in execution order ----
   std::vector<ATile> at;
