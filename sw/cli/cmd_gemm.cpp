@@ -97,18 +97,18 @@ int run_gemm_command(const GemmArgs& g) {
     const GemmShape shape{g.m, g.k, g.n};
     const bool sparse = !nm.dense();
 
+    if (!g.json) {
+      std::cerr << "sta gemm: seed " << g.seed << ", m=" << g.m << " k=" << g.k << " n=" << g.n << " mode "
+                << g.mode << " nm " << nm.str() << " backend " << g.backend << "\n"
+                << "sta gemm: hw " << hw.to_json() << "\n";
+    }
     GemmPlan plan;
     try {
       plan = compile_gemm(hw, shape, mode, nm);
     } catch (const std::invalid_argument& e) {
       throw Exit{1, e.what()};
     }
-    if (!g.json) {
-      std::cerr << "sta gemm: seed " << g.seed << ", m=" << g.m << " k=" << g.k << " n=" << g.n << " mode "
-                << g.mode << " nm " << nm.str() << " backend " << g.backend << "\n"
-                << "sta gemm: hw " << hw.to_json() << "\n"
-                << "sta gemm: " << describe(plan) << "\n";
-    }
+    if (!g.json) std::cerr << "sta gemm: " << describe(plan) << "\n";
     if (!g.dump_program.empty()) {
       std::ofstream f(g.dump_program);
       if (!f) throw Exit{1, "cannot write --dump-program file " + g.dump_program};
@@ -186,6 +186,7 @@ int run_gemm_command(const GemmArgs& g) {
         out["first_mismatch_vs_golden"] = mismatch_json(mg, "golden");
       }
     }
+    out["status"] = "done";
     out["bit_exact"] = exact;
 
     const RunResult& r = run.result;
