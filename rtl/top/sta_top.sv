@@ -72,6 +72,15 @@ module sta_top (
   if (sta_pkg::MaxBurstBeats * sta_pkg::BusBytes < 32 || sta_pkg::MaxBurstBeats > 256) begin : g_bad_burst
     $error("MaxBurstBeats must hold one instruction and be at most 256");
   end
+  if (sta_pkg::MaxOutstandingReads < 1 || sta_pkg::MaxOutstandingReads > 16) begin : g_bad_outs
+    $error("MaxOutstandingReads must be in 1..16");
+  end
+  for (genvar i = 0; i < 3; i++) begin : g_depth_check
+    localparam int unsigned D = (i == 0) ? sta_pkg::ABufDepth : (i == 1) ? sta_pkg::WBufDepth : sta_pkg::OBufDepth;
+    if (D < 4 || (D & (D - 1)) != 0) begin : g_bad_depth
+      $error("buffer depths must be powers of two >= 4");
+    end
+  end
 
   // ---------------- Control and status ----------------
   logic start, busy, done, err_any;

@@ -130,6 +130,9 @@ void HwConfig::validate() const {
   if (iq_depth < 1) throw bad("'iq_depth' must be >= 1");
   if (max_burst_beats < 1 || max_burst_beats > 256)
     throw bad("'max_burst_beats' must be in 1..256, got " + num(max_burst_beats));
+  if (uint64_t(max_burst_beats) * bus_bytes < spec::kInstrBytes)
+    throw bad("'max_burst_beats' * 'bus_bytes' must hold one instruction (" + num(spec::kInstrBytes) +
+              " bytes), got " + num(max_burst_beats) + " * " + num(bus_bytes));
   if (max_outstanding_reads < 1 || max_outstanding_reads > 16)
     throw bad("'max_outstanding_reads' must be in 1..16, got " + num(max_outstanding_reads));
 }
