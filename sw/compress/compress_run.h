@@ -1,0 +1,20 @@
+// `sta compress`: checkpoint (sta-checkpoint-v1) -> deployable model (sta-nm-v1).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace sta {
+
+// Compresses `in` into `out`, loads `out` back and checks that the round trip
+// is exact (throws std::runtime_error if not). Returns the size report:
+// {"in","out","file_bytes","payload_bytes","dense_fp32_bytes","dense_int8_bytes",
+//  "ratio_vs_fp32","ratio_vs_int8","sparse_weights","sparse_bits_per_weight",
+//  "theory_bits_per_weight","layers":[{"name","pattern","rows","cols","bits_per_weight"}]}
+nlohmann::json compress_file(const std::string& in, const std::string& out);
+
+// Human-readable summary of compress_file's report.
+std::string compress_report_text(const nlohmann::json& r);
+
+}  // namespace sta

@@ -1,0 +1,68 @@
+// IDP experiments: sparsity inheritance chains, inherited dynamic pruning and the
+// baselines, planned as a list of stages that each start from a parent checkpoint.
+// docs/IDP.md documents the schedule and every configuration key.
+#pragma once
+
+#include "train/trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sta::train {
+
+struct ExperimentConfig {
+  VitConfig model;
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";
+  int64_t train_limit = 12000;  // first N training images (0 = all 60000)
+  int64_t test_limit = 5000;    // first N test images for the reported accuracies (0 = all 10000)
+  int64_t val_limit = 1000;     // first N test images for intermediate chain members (0 = skip)
+  int64_t batch = 128;
+  int64_t dense_iters = 470;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t chain_iters = 470;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
+  double lr = 2e-3;             // dense and SR-STE peak LR
+  double ft_lr = 1e-3;          // peak LR of each inheritance step and of one-shot fine-tuning
+  double warmup = 0.1;          // warm-up fraction of from-scratch runs
+  double weight_decay = 0.05;   // AdamW, Linear weights only
+  double decay = 2e-4;          // SR-STE lambda on pruned weights (dynamic masks)
+  int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
+  double ckpt_seconds = 60;     // in-stage checkpoint period
+  double progress_seconds = 10;
+  bool eval_int8 = true;        // also report int8 accuracy of each target model
+  std::vector<std::string> targets{"2:4", "1:4", "4:8", "2:8", "1:8", "1:16"};
+  std::vector<std::string> methods{"idp", "oneshot", "srste", "fixed"};
+
+  nlohmann::json to_json() const;
+  // Unknown keys are an error (typos must not silently fall back to defaults).
+  static ExperimentConfig from_json(const nlohmann::json& j);
+  void validate() const;  // throws std::invalid_argument with a clear message
+};
+
+// The inheritance chain of one M down to n_min: (M-1):M, (M-2):M, ..., n_min:M.
+std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min);
+
+// Iterations of one inheritance step for M, and the sparse budget of a target (its chain prefix).
+int64_t chain_step_iters(const ExperimentConfig& c, uint32_t m);
+int64_t target_budget_iters(const ExperimentConfig& c, NmPattern target);
+
+enum class StageInit {
+  Fresh,            // random initialisation from the seed
+  ParentMagnitude,  // parent's weights, new mask = N:M magnitude mask of them (one-shot)
+  ParentInherit,    // parent's weights and mask; new mask = largest N inside the parent's mask
+};
+
+struct PlannedStage {
+  StageSpec spec;
+  std::string method;  // dense, idp, fixed, oneshot, srste
+  std::string parent;  // stage id, empty for Fresh
+  StageInit init = StageInit::Fresh;
+  bool target = false; // one of the configured targets (evaluated on the test set)
+};
+
+std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t seed);
+
+// Runs (or resumes) every stage for one seed under out_dir; writes out_dir/results.json and returns it.
+nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const std::string& out_dir);
+
+}  // namespace sta::train

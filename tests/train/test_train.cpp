@@ -1,0 +1,308 @@
+// IDP training: masks, inheritance chain, straight-through gradients and decay,
+// checkpoints and resume, a tiny end-to-end training run, the prune CLI.
+#include "compress/model_file.h"
+#include "train/experiment.h"
+
+#include <CLI/CLI.hpp>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace sta::cli {
+void register_train_commands(CLI::App& app);
+}
+
+namespace sta::train {
+namespace {
+
+const char* kData = "/usr/share/datasets/fashion-mnist";
+
+bool have_data() { return std::filesystem::exists(std::string(kData) + "/train-images-idx3-ubyte.gz"); }
+
+std::string tmp(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "/sta_train_test";
+  std::filesystem::create_directories(d);
+  return d + "/" + name;
+}
+
+TEST(Mask, GroupsOfMAlongInputKeepTheNLargest) {
+  torch::manual_seed(1);
+  NmLinear l("t", 48, 16);
+  for (const char* pat : {"2:4", "1:4", "4:8", "2:8", "1:8", "1:16", "3:8"}) {
+    const NmPattern p = nm_parse(pat);
+    l->set_pattern(p, MaskMode::Dynamic);
+    l->recompute_mask(false);
+    auto w = l->weight.detach().abs();
+    for (int64_t r = 0; r < 16; ++r)
+      for (int64_t g = 0; g < 48 / p.m; ++g) {
+        auto mg = l->mask[r].slice(0, g * p.m, (g + 1) * p.m);
+        auto wg = w[r].slice(0, g * p.m, (g + 1) * p.m);
+        ASSERT_EQ(mg.sum().item<float>(), float(p.n)) << pat;
+        // every kept magnitude >= every pruned magnitude in the group
+        const float kept_min = (wg + (1 - mg) * 1e9).min().item<float>();
+        const float pruned_max = (wg * (1 - mg)).max().item<float>();
+        EXPECT_GE(kept_min, pruned_max) << pat;
+      }
+  }
+}
+
+TEST(Mask, InheritedMaskIsASubsetOfTheParent) {
+  torch::manual_seed(2);
+  NmLinear l("t", 32, 8);
+  l->set_pattern(nm_parse("3:8"), MaskMode::Dynamic);
+  l->recompute_mask(false);
+  auto parent = l->mask.clone();
+  {  // make a pruned weight the largest: it must stay pruned when inheriting
+    torch::NoGradGuard ng;
+    l->weight.mul_(parent).add_((1 - parent) * 10.0);
+  }
+  l->set_pattern(nm_parse("2:8"), MaskMode::Dynamic);
+  l->recompute_mask(true);
+  EXPECT_EQ((l->mask * (1 - parent)).sum().item<float>(), 0.0f);
+  EXPECT_EQ(l->mask.sum().item<float>(), 8.0f * 4 * 2);
+}
+
+TEST(Mask, PatternMustDivideTheInputSize) {
+  NmLinear l("enc.0.fc2", 96, 48);
+  try {
+    l->set_pattern(nm_parse("2:5"), MaskMode::Dynamic);
+    ADD_FAILURE();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("does not divide"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("enc.0.fc2"), std::string::npos);
+  }
+  ExperimentConfig c;
+  c.targets = {"1:5"};
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+  c.targets = {"2:4"};
+  c.model.sparse_patch = true;  // 49 inputs
+  EXPECT_THROW(c.validate(), std::invalid_argument);
+}
+
+TEST(StraightThrough, GradientAndDecayOnATinyTensor) {
+  NmLinear l("t", 4, 1);
+  {
+    torch::NoGradGuard ng;
+    l->weight.copy_(torch::tensor({{0.5f, -2.0f, 0.1f, 1.0f}}));
+    l->bias.zero_();
+  }
+  l->set_pattern(nm_parse("2:4"), MaskMode::Dynamic);
+  l->recompute_mask(false);
+  EXPECT_TRUE(torch::equal(l->mask, torch::tensor({{0.0f, 1.0f, 0.0f, 1.0f}})));
+  auto x = torch::tensor({{1.0f, 2.0f, 3.0f, 4.0f}});
+  auto y = l->forward(x);
+  EXPECT_FLOAT_EQ(y.item<float>(), -2.0f * 2 + 1.0f * 4);  // forward uses w * mask
+  y.sum().backward();
+  // straight-through: dL/dw = x everywhere, pruned positions included
+  EXPECT_TRUE(torch::allclose(l->weight.grad(), x));
+  const double lambda = 0.5;
+  l->decay_grad(lambda);
+  auto expect = x + lambda * torch::tensor({{0.5f, 0.0f, 0.1f, 0.0f}});
+  EXPECT_TRUE(torch::allclose(l->weight.grad(), expect)) << l->weight.grad();
+
+  // Fixed masks: the gradient is masked and no decay is added.
+  l->weight.grad().zero_();
+  l->set_pattern(nm_parse("2:4"), MaskMode::Fixed);
+  l->forward(x).sum().backward();
+  l->decay_grad(lambda);
+  EXPECT_TRUE(torch::allclose(l->weight.grad(), x * l->mask));
+}
+
+TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
+  auto chain = inheritance_chain(8, 1);
+  ASSERT_EQ(chain.size(), 7u);
+  for (uint32_t i = 0; i < 7; ++i) EXPECT_EQ(chain[i].str(), std::to_string(7 - i) + ":8");
+  EXPECT_EQ(inheritance_chain(16, 1).size(), 15u);
+  EXPECT_EQ(inheritance_chain(4, 2).back().str(), "2:4");
+
+  ExperimentConfig c;
+  c.methods = {"idp", "fixed", "oneshot", "srste"};
+  c.chain_iters = 70;
+  const auto plan = plan_experiment(c, 1);
+  std::vector<std::string> idp;
+  std::map<std::string, std::string> parent;
+  for (const auto& s : plan) {
+    parent[s.spec.id] = s.parent;
+    if (s.method == "idp") idp.push_back(s.spec.pattern.str());
+  }
+  std::vector<std::string> want{"3:4", "2:4", "1:4"};
+  for (int n = 7; n >= 1; --n) want.push_back(std::to_string(n) + ":8");
+  for (int n = 15; n >= 1; --n) want.push_back(std::to_string(n) + ":16");
+  EXPECT_EQ(idp, want);
+  EXPECT_EQ(parent["idp-3of4"], "dense");
+  EXPECT_EQ(parent["idp-2of8"], "idp-3of8");
+  EXPECT_EQ(parent["fixed-1of16"], "fixed-2of16");
+  EXPECT_EQ(parent["oneshot-2of8"], "dense");
+  EXPECT_EQ(parent["srste-2of8"], "");
+  // Same budget per target: one-shot fine-tunes as long as the chain prefix; SR-STE adds the dense part.
+  EXPECT_EQ(target_budget_iters(c, nm_parse("2:8")), 6 * 10);
+  for (const auto& s : plan) {
+    if (s.spec.id == "oneshot-2of8") {
+      EXPECT_EQ(s.spec.iters, 60);
+    }
+    if (s.spec.id == "srste-2of8") {
+      EXPECT_EQ(s.spec.iters, c.dense_iters + 60);
+    }
+  }
+}
+
+TEST(Checkpoint, RoundTripAndCorruptionIsAClearError) {
+  VitConfig vc;
+  vc.dim = 32;
+  vc.depth = 1;
+  vc.mlp = 64;
+  torch::manual_seed(3);
+  Vit a(vc);
+  a->set_pattern(nm_parse("2:8"), MaskMode::Dynamic);
+  for (auto& l : a->sparse_linears()) l->recompute_mask(false);
+  const std::string p = tmp("ck.safetensors");
+  save_checkpoint(p, a, {{"sta.stage", "x"}}, nullptr);
+  torch::manual_seed(4);
+  Vit b(vc);
+  load_checkpoint(p, b, nullptr);
+  auto ta = a->named_tensors(), tb = b->named_tensors();
+  for (size_t i = 0; i < ta.size(); ++i) EXPECT_TRUE(torch::equal(ta[i].second, tb[i].second)) << ta[i].first;
+  EXPECT_TRUE(torch::equal(a->blocks[0]->fc2->mask, b->blocks[0]->fc2->mask));
+  // The checkpoint compresses.
+  const CompressedModel cm = compress_checkpoint(st::st_read(p));
+  EXPECT_EQ(cm.linears.size(), 8u);
+
+  std::ifstream in(p, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  for (size_t cut : {size_t(0), size_t(5), size_t(100), bytes.size() / 2, bytes.size() - 1}) {
+    std::ofstream(p, std::ios::binary | std::ios::trunc).write(bytes.data(), cut);
+    EXPECT_THROW(load_checkpoint(p, b, nullptr), std::runtime_error) << cut;
+  }
+  std::string garbled = bytes;
+  garbled[12] = '#';
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << garbled;
+  EXPECT_THROW(load_checkpoint(p, b, nullptr), std::runtime_error);
+  VitConfig other = vc;
+  other.dim = 48;
+  Vit c(other);
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+  EXPECT_THROW(load_checkpoint(p, c, nullptr), std::runtime_error);  // shape mismatch
+}
+
+TEST(Data, MissingDatasetIsAClearError) {
+  try {
+    load_fashion_mnist("/nonexistent", "train", 10, 7);
+    ADD_FAILURE();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not found"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Training, ResumeReproducesAnUninterruptedRun) {
+  if (!have_data()) GTEST_SKIP() << "dataset missing";
+  torch::set_num_threads(1);
+  const Dataset d = load_fashion_mnist(kData, "train", 256, 7);
+  VitConfig vc;
+  vc.dim = 32;
+  vc.depth = 1;
+  vc.mlp = 64;
+  StageSpec s;
+  s.id = "r";
+  s.pattern = nm_parse("2:4");
+  s.mode = MaskMode::Dynamic;
+  s.iters = 12;
+  s.batch = 32;
+  s.decay = 1e-3;
+  s.mask_interval = 3;
+  auto fresh = [&]() {
+    torch::manual_seed(5);
+    Vit m(vc);
+    m->set_pattern(s.pattern, s.mode);
+    for (auto& l : m->sparse_linears()) l->recompute_mask(false);
+    return m;
+  };
+  Vit a = fresh();
+  AdamW oa;
+  oa.init(a, 0.05);
+  train_stage(a, d, s, StageState{}, oa, "", 0, {});
+
+  // Interrupted after 6 iterations, resumed from the checkpoint in a fresh model.
+  const std::string p = tmp("partial.safetensors");
+  {
+    Vit b = fresh();
+    AdamW ob;
+    ob.init(b, 0.05);
+    StageSpec first = s;
+    first.stop_after = 6;
+    train_stage(b, d, first, StageState{}, ob, p, 0, {});
+  }
+  torch::manual_seed(99);
+  Vit c(vc);
+  c->set_pattern(s.pattern, s.mode);
+  AdamW oc;
+  oc.init(c, 0.05);
+  const st::File f = load_checkpoint(p, c, &oc);
+  StageState st;
+  st.iter = std::stoll(f.meta("sta.iter"));
+  ASSERT_EQ(st.iter, 6);
+  train_stage(c, d, s, st, oc, "", 0, {});
+  auto ta = a->named_tensors(), tc = c->named_tensors();
+  for (size_t i = 0; i < ta.size(); ++i) EXPECT_TRUE(torch::allclose(ta[i].second, tc[i].second, 1e-5, 1e-6)) << ta[i].first;
+  EXPECT_TRUE(torch::equal(a->blocks[0]->q->mask, c->blocks[0]->q->mask));
+}
+
+TEST(Training, TinyRunLearnsAndExperimentResumes) {
+  if (!have_data()) GTEST_SKIP() << "dataset missing";
+  torch::set_num_threads(1);
+  ExperimentConfig c;
+  c.model.dim = 32;
+  c.model.depth = 1;
+  c.model.heads = 2;
+  c.model.mlp = 64;
+  c.train_limit = 640;
+  c.test_limit = 300;
+  c.val_limit = 100;
+  c.batch = 32;
+  c.dense_iters = 100;
+  c.chain_iters = 30;
+  c.lr = 3e-3;
+  c.targets = {"2:4"};
+  c.methods = {"idp", "oneshot"};
+  c.progress_seconds = 1000;
+  const std::string out = tmp("exp");
+  std::filesystem::remove_all(out);
+  const auto r = run_experiment(c, 1, out);
+  EXPECT_GT(r["dense"]["acc"].get<double>(), 0.40);
+  EXPECT_GT(r["methods"]["idp"]["2:4"]["acc"].get<double>(), 0.40);
+  EXPECT_GT(r["methods"]["oneshot"]["2:4"]["acc"].get<double>(), 0.40);
+  // Resume: every stage is done, so a rerun trains nothing and returns the same numbers.
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r2 = run_experiment(c, 1, out);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
+  EXPECT_EQ(r2["methods"], r["methods"]);
+  // Members are compressible deployable models.
+  const CompressedModel cm = compress_checkpoint(st::st_read(out + "/idp-2of4.safetensors"));
+  EXPECT_EQ(cm.linears[1].w.pattern.str(), "2:4");
+}
+
+TEST(Cli, PlanAndBadInput) {
+  auto parse = [](std::vector<std::string> args) {
+    CLI::App app;
+    sta::cli::register_train_commands(app);
+    std::vector<const char*> argv{"sta"};
+    for (auto& a : args) argv.push_back(a.c_str());
+    app.parse(int(argv.size()), const_cast<char**>(argv.data()));
+  };
+  testing::internal::CaptureStdout();
+  parse({"prune", "--plan", "--targets", "2:8", "--methods", "idp"});
+  const std::string plan = testing::internal::GetCapturedStdout();
+  EXPECT_NE(plan.find("idp-7of8"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("idp-2of8"), std::string::npos);
+  EXPECT_EQ(plan.find("idp-1of8"), std::string::npos);
+  EXPECT_THROW(parse({"prune", "--plan", "--targets", "2:5"}), std::invalid_argument);
+  EXPECT_THROW(parse({"prune", "--plan", "--targets", "5:4"}), std::invalid_argument);
+  EXPECT_THROW(parse({"prune", "--data", "/nonexistent", "--targets", "2:4", "--out", tmp("nodata")}), std::runtime_error);
+  const std::string cfg = tmp("bad.json");
+  std::ofstream(cfg) << R"({"dense_itres": 5})";
+  EXPECT_THROW(parse({"prune", "--config", cfg, "--plan"}), std::invalid_argument);
+  EXPECT_THROW(parse({"compress", tmp("missing.safetensors")}), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace sta::train
