@@ -28,6 +28,7 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"weight_decay", weight_decay},
           {"decay", decay},
           {"mask_interval", mask_interval},
+          {"mask_freeze", mask_freeze},
           {"ckpt_seconds", ckpt_seconds},
           {"progress_seconds", progress_seconds},
           {"eval_int8", eval_int8},
@@ -60,6 +61,7 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("weight_decay", c.weight_decay);
     get("decay", c.decay);
     get("mask_interval", c.mask_interval);
+    get("mask_freeze", c.mask_freeze);
     get("ckpt_seconds", c.ckpt_seconds);
     get("progress_seconds", c.progress_seconds);
     get("eval_int8", c.eval_int8);
@@ -75,6 +77,7 @@ void ExperimentConfig::validate() const {
   if (batch <= 0) throw std::invalid_argument("batch must be positive");
   if (dense_iters <= 0 || chain_iters <= 0) throw std::invalid_argument("dense_iters and chain_iters must be positive");
   if (mask_interval <= 0) throw std::invalid_argument("mask_interval must be positive");
+  if (mask_freeze < 0 || mask_freeze >= 1) throw std::invalid_argument("mask_freeze must be in [0, 1)");
   if (lr <= 0 || ft_lr <= 0 || warmup < 0 || warmup >= 1 || decay < 0 || weight_decay < 0)
     throw std::invalid_argument("lr/ft_lr must be positive, warmup in [0, 1), decay and weight_decay >= 0");
   static const std::set<std::string> known{"idp", "oneshot", "srste", "fixed"};
@@ -156,6 +159,7 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
     s.batch = c.batch;
     s.weight_decay = c.weight_decay;
     s.mask_interval = c.mask_interval;
+    s.mask_freeze = c.mask_freeze;
     s.seed = mix(seed, id);
     return s;
   };

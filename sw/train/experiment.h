@@ -19,14 +19,15 @@ struct ExperimentConfig {
   int64_t test_limit = 5000;    // first N test images for the reported accuracies (0 = all 10000)
   int64_t val_limit = 1000;     // first N test images for intermediate chain members (0 = skip)
   int64_t batch = 128;
-  int64_t dense_iters = 470;    // dense pre-training (= SR-STE's from-scratch part)
-  int64_t chain_iters = 470;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
+  int64_t dense_iters = 600;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t chain_iters = 600;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
   double lr = 2e-3;             // dense and SR-STE peak LR
   double ft_lr = 1e-3;          // peak LR of each inheritance step and of one-shot fine-tuning
   double warmup = 0.1;          // warm-up fraction of from-scratch runs
   double weight_decay = 0.05;   // AdamW, Linear weights only
-  double decay = 2e-4;          // SR-STE lambda on pruned weights (dynamic masks)
+  double decay = 0.1;           // SR-STE lambda on pruned weights (dynamic masks; added before AdamW)
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
+  double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
   double ckpt_seconds = 60;     // in-stage checkpoint period
   double progress_seconds = 10;
   bool eval_int8 = true;        // also report int8 accuracy of each target model

@@ -74,6 +74,8 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
   if (s.mask_interval <= 0) throw std::invalid_argument("mask_interval must be positive");
   if (s.batch <= 0 || s.batch > train.size()) throw std::invalid_argument("batch size must be in 1..training set size");
   const int64_t per_epoch = train.size() / s.batch;
+  // Dynamic masks change until freeze_at; the stage ends with the mask its weights were tuned for.
+  const int64_t freeze_at = s.iters - static_cast<int64_t>(s.mask_freeze * double(s.iters));
   model->train();
   auto sparse = model->sparse_linears();
   using clock = std::chrono::steady_clock;
@@ -85,7 +87,7 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
   double loss_avg = 0.0;
   int64_t loss_n = 0;
   for (int64_t it = st.iter; it < s.iters; ++it) {
-    if (s.mode == MaskMode::Dynamic && it > 0 && it % s.mask_interval == 0)
+    if (s.mode == MaskMode::Dynamic && it > 0 && it % s.mask_interval == 0 && it < freeze_at)
       for (auto& l : sparse) l->recompute_mask(false);
     const int64_t epoch = it / per_epoch, pos = it % per_epoch;
     if (epoch != cur_epoch) {
@@ -118,7 +120,7 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
     }
     if (stop) return base + secs(t0);
   }
-  if (s.mode == MaskMode::Dynamic)  // the saved member carries the mask of its final weights
+  if (s.mode == MaskMode::Dynamic && freeze_at >= s.iters)  // no frozen tail: final magnitude mask
     for (auto& l : sparse) l->recompute_mask(false);
   return base + secs(t0);
 }

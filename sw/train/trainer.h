@@ -36,6 +36,7 @@ struct StageSpec {
   double lr = 1e-3, warmup_frac = 0.0, weight_decay = 0.05;
   double decay = 0.0;             // SR-STE lambda, Dynamic mode only
   int64_t mask_interval = 1;      // Dynamic mode: recompute masks every this many iterations (> 0)
+  double mask_freeze = 0.0;       // Dynamic mode: masks stop changing for the last fraction of iterations
   uint64_t seed = 1;              // data order
   int64_t stop_after = -1;        // testing: behave as if interrupted after this many iterations
                                   // (writes the partial checkpoint and returns)
