@@ -121,9 +121,13 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   };
   auto sim_stopped = [&](StepStatus s) {
     res.status = RunStatus::kHwError;
-    res.message = s == StepStatus::kCycleLimit
-                      ? "the harness cycle limit was reached during setup"
-                      : "RTL assertion failure: " + sim.sim_error_message();
+    if (s == StepStatus::kCycleLimit) {
+      res.message = "the harness cycle limit was reached during setup";
+    } else if (s == StepStatus::kSimError) {
+      res.message = "RTL assertion failure: " + sim.sim_error_message();
+    } else {
+      res.message = "RTL simulation ended: " + sim.sim_error_message();
+    }
     return finish(res);
   };
 
