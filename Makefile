@@ -13,7 +13,6 @@
 
 HW ?=
 JOBS ?= 2
-PYTHON ?= python3
 
 ifeq ($(strip $(HW)),)
 BUILD ?= build
