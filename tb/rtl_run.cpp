@@ -17,6 +17,10 @@ namespace sp = sta::spec;
 
 // Cycles allowed for reset and CSR accesses on top of the program's limit.
 constexpr uint64_t kSetupCycles = 10'000;
+// Bits of CTRL and STATUS (spec/sta_spec.json describes them in words only).
+constexpr uint32_t kCtrlStart = 1u << 0;
+constexpr uint32_t kStatusDone = 1u << 1;
+constexpr uint32_t kStatusError = 1u << 2;
 
 class CsrPort {
  public:
@@ -137,7 +141,7 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   check_config(csr, hw);  // throws on a mismatch
   csr.write(sp::kCsrProgAddr, prog_addr);
   csr.write(sp::kCsrProgLen, prog_len);
-  csr.write(sp::kCsrCtrl, 1);
+  csr.write(sp::kCsrCtrl, kCtrlStart);
   const uint64_t start = sim.cycle();
 
   // Run until irq_o (STATUS.done or STATUS.error) or the limit.
@@ -168,13 +172,13 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   res.rd_beats = csr.read(sp::kCsrDmaRdBeats);
   res.wr_beats = csr.read(sp::kCsrDmaWrBeats);
   res.has_counters = true;
-  if (status & 0x4u) {
+  if (status & kStatusError) {
     res.status = RunStatus::kHwError;
     res.err_cause = csr.read(sp::kCsrErrCause);
     res.err_pc = csr.read(sp::kCsrErrPc);
     res.message = std::string("hardware error ") + sp::err_cause_name(res.err_cause) +
                   " at instruction " + std::to_string(res.err_pc);
-  } else if (status & 0x2u) {
+  } else if (status & kStatusDone) {
     // Let outstanding write responses drain so every store has landed in mem.
     for (int i = 0; i < 1000 && !axi.idle(); ++i) {
       s = sim.step();
