@@ -28,7 +28,7 @@ if [ -z "$CONFIG" ]; then
   "model": {"dim": 48, "depth": 3, "heads": 4, "mlp": 96, "patch": 7, "sparse_patch": false, "sparse_head": false},
   "data_dir": "/usr/share/datasets/fashion-mnist",
   "train_limit": 12000, "test_limit": 5000, "val_limit": 1000,
-  "batch": 128, "dense_iters": 600, "chain_iters": 600,
+  "batch": 128, "dense_iters": 500, "chain_iters": 500, "step_budget": "inverse_n", "inherit_support": true,
   "lr": 0.002, "ft_lr": 0.001, "warmup": 0.1, "weight_decay": 0.05,
   "decay": 0.1, "mask_interval": 10, "mask_freeze": 0.25,
   "ckpt_seconds": 60, "progress_seconds": 15, "eval_int8": true,
@@ -121,7 +121,9 @@ L.append(f"Seeds {', '.join(map(str, table['seeds']))} (mean ± sample std over 
          f"16 patches of 7x7 + class token; N:M on every encoder Linear (Q, K, V, O, FC1, FC2), patch embedding and head dense. "
          f"Training on the first {cfg['train_limit']} training images, accuracy on the first {cfg['test_limit']} test images. "
          f"Budget: dense {cfg['dense_iters']} iterations (batch {cfg['batch']}), a whole chain dense → 1:M {cfg['chain_iters']} iterations "
-         f"split over M−1 steps; every baseline gets the same iterations per target as IDP's chain prefix (docs/IDP.md).\n")
+         f"split over its M−1 steps ({cfg.get('step_budget', 'uniform')}); IDP's dynamic masks "
+         f"{'choose among the parent' + chr(39) + 's kept weights' if cfg.get('inherit_support') else 'choose among all weights'}; "
+         f"every baseline gets the same iterations per target as IDP's chain prefix (docs/IDP.md).\n")
 L.append(f"Dense fp32: **{pm(table['dense']['fp32'])}**, dense int8 (per-channel symmetric weights): **{pm(table['dense']['int8'])}**.\n")
 L.append("| method | " + " | ".join(targets) + " | average |")
 L.append("|---|" + "---|" * (len(targets) + 1))

@@ -17,9 +17,10 @@ namespace sta::cli {
 namespace {
 
 struct PruneOpts {
-  std::string config, out = "out/idp/run", data, targets, methods;
+  std::string config, out = "out/idp/run", data, targets, methods, step_budget;
   uint64_t seed = 1;
   int threads = 1;
+  int inherit_support = -1;
   int64_t train_limit = -1, test_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
   double lr = -1, ft_lr = -1, decay = -1, mask_freeze = -1;
   bool json = false, plan = false, dump_config = false;
@@ -56,6 +57,8 @@ void run_prune(const PruneOpts& o) {
   if (o.ft_lr > 0) c.ft_lr = o.ft_lr;
   if (o.decay >= 0) c.decay = o.decay;
   if (o.mask_freeze >= 0) c.mask_freeze = o.mask_freeze;
+  if (!o.step_budget.empty()) c.step_budget = o.step_budget;
+  if (o.inherit_support >= 0) c.inherit_support = o.inherit_support != 0;
   c.validate();
   if (o.dump_config) {
     std::cout << c.to_json().dump(2) << "\n";
@@ -123,6 +126,9 @@ void register_train_commands(CLI::App& app) {
   p->add_option("--decay", o->decay, "SR-STE decay lambda on pruned weights");
   p->add_option("--mask-interval", o->mask_interval, "recompute dynamic masks every N iterations");
   p->add_option("--mask-freeze", o->mask_freeze, "fraction at the end of each dynamic stage with frozen masks");
+  p->add_option("--inherit-support", o->inherit_support,
+                "1: IDP's dynamic masks choose only among the parent's kept weights; 0: among all weights");
+  p->add_option("--step-budget", o->step_budget, "split of chain_iters over the chain steps: uniform | inverse_n");
   p->add_flag("--plan", o->plan, "print the stage plan and exit");
   p->add_flag("--dump-config", o->dump_config, "print the effective configuration and exit");
   p->add_flag("--json", o->json, "print the result (or plan) as one JSON object on stdout");

@@ -29,6 +29,8 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"decay", decay},
           {"mask_interval", mask_interval},
           {"mask_freeze", mask_freeze},
+          {"inherit_support", inherit_support},
+          {"step_budget", step_budget},
           {"ckpt_seconds", ckpt_seconds},
           {"progress_seconds", progress_seconds},
           {"eval_int8", eval_int8},
@@ -62,6 +64,8 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("decay", c.decay);
     get("mask_interval", c.mask_interval);
     get("mask_freeze", c.mask_freeze);
+    get("inherit_support", c.inherit_support);
+    get("step_budget", c.step_budget);
     get("ckpt_seconds", c.ckpt_seconds);
     get("progress_seconds", c.progress_seconds);
     get("eval_int8", c.eval_int8);
@@ -77,6 +81,8 @@ void ExperimentConfig::validate() const {
   if (batch <= 0) throw std::invalid_argument("batch must be positive");
   if (dense_iters <= 0 || chain_iters <= 0) throw std::invalid_argument("dense_iters and chain_iters must be positive");
   if (mask_interval <= 0) throw std::invalid_argument("mask_interval must be positive");
+  if (step_budget != "uniform" && step_budget != "inverse_n")
+    throw std::invalid_argument("step_budget must be 'uniform' or 'inverse_n'");
   if (mask_freeze < 0 || mask_freeze >= 1) throw std::invalid_argument("mask_freeze must be in [0, 1)");
   if (lr <= 0 || ft_lr <= 0 || warmup < 0 || warmup >= 1 || decay < 0 || weight_decay < 0)
     throw std::invalid_argument("lr/ft_lr must be positive, warmup in [0, 1), decay and weight_decay >= 0");
@@ -105,11 +111,21 @@ std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min) {
   return v;
 }
 
-int64_t chain_step_iters(const ExperimentConfig& c, uint32_t m) {
+int64_t chain_step_iters(const ExperimentConfig& c, NmPattern step) {
+  const uint32_t m = step.m;
+  if (c.step_budget == "inverse_n") {
+    double h = 0;
+    for (uint32_t k = 1; k < m; ++k) h += 1.0 / k;
+    return std::max<int64_t>(1, std::llround(double(c.chain_iters) / (h * step.n)));
+  }
   return std::max<int64_t>(1, (c.chain_iters + (m - 1) / 2) / (m - 1));
 }
 
-int64_t target_budget_iters(const ExperimentConfig& c, NmPattern t) { return int64_t(t.m - t.n) * chain_step_iters(c, t.m); }
+int64_t target_budget_iters(const ExperimentConfig& c, NmPattern t) {
+  int64_t sum = 0;
+  for (NmPattern p : inheritance_chain(t.m, t.n)) sum += chain_step_iters(c, p);
+  return sum;
+}
 
 namespace {
 
@@ -195,7 +211,7 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
         s.spec = base(std::string(chain_method) + "-" + pat_id(p));
         s.spec.pattern = p;
         s.spec.mode = dyn ? MaskMode::Dynamic : MaskMode::Fixed;
-        s.spec.iters = chain_step_iters(c, m);
+        s.spec.iters = chain_step_iters(c, p);
         s.spec.lr = c.ft_lr;
         s.spec.decay = dyn ? c.decay : 0.0;
         s.method = chain_method;
@@ -273,6 +289,8 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
       load_checkpoint(pp, model, nullptr);
     }
     model->set_pattern(s.pattern, s.mode);
+    if (ps.init == StageInit::ParentInherit && s.mode == MaskMode::Dynamic && c.inherit_support)
+      for (auto& l : model->sparse_linears()) l->inherit_support();  // parent's mask = the candidates
     if (!s.pattern.dense()) {
       for (auto& l : model->sparse_linears()) l->recompute_mask(ps.init == StageInit::ParentInherit);
       if (s.mode == MaskMode::Fixed)

@@ -19,8 +19,8 @@ struct ExperimentConfig {
   int64_t test_limit = 5000;    // first N test images for the reported accuracies (0 = all 10000)
   int64_t val_limit = 1000;     // first N test images for intermediate chain members (0 = skip)
   int64_t batch = 128;
-  int64_t dense_iters = 600;    // dense pre-training (= SR-STE's from-scratch part)
-  int64_t chain_iters = 600;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
+  int64_t dense_iters = 500;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t chain_iters = 500;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
   double lr = 2e-3;             // dense and SR-STE peak LR
   double ft_lr = 1e-3;          // peak LR of each inheritance step and of one-shot fine-tuning
   double warmup = 0.1;          // warm-up fraction of from-scratch runs
@@ -28,6 +28,8 @@ struct ExperimentConfig {
   double decay = 0.1;           // SR-STE lambda on pruned weights (dynamic masks; added before AdamW)
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
+  std::string step_budget = "inverse_n";  // how chain_iters is split over the steps: uniform | inverse_n
+  bool inherit_support = true;  // IDP: dynamic masks choose only among the parent's kept weights
   double ckpt_seconds = 60;     // in-stage checkpoint period
   double progress_seconds = 10;
   bool eval_int8 = true;        // also report int8 accuracy of each target model
@@ -43,8 +45,11 @@ struct ExperimentConfig {
 // The inheritance chain of one M down to n_min: (M-1):M, (M-2):M, ..., n_min:M.
 std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min);
 
-// Iterations of one inheritance step for M, and the sparse budget of a target (its chain prefix).
-int64_t chain_step_iters(const ExperimentConfig& c, uint32_t m);
+// Iterations of the inheritance step that produces n:M, and the sparse budget of a target (its chain prefix).
+//   step_budget "uniform":   chain_iters / (M-1) per step
+//   step_budget "inverse_n": chain_iters * (1/n) / sum_{k=1}^{M-1} (1/k) -- later, sparser steps get more,
+//                            since going from n+1 to n kept weights removes 1/(n+1) of what is left.
+int64_t chain_step_iters(const ExperimentConfig& c, NmPattern step);
 int64_t target_budget_iters(const ExperimentConfig& c, NmPattern target);
 
 enum class StageInit {

@@ -182,6 +182,10 @@ st::File checkpoint_file(Vit& model, const std::map<std::string, std::string>& m
   }
   if (opt) {
     f.metadata["sta.opt_t"] = std::to_string(opt->t);
+    for (auto& l : model->linears()) {
+      auto sp = l->support.to(torch::kUInt8).contiguous();
+      f.add(st::st_u8("opt.support." + l->name, sp.sizes().vec(), sp.data_ptr<uint8_t>()));
+    }
     for (size_t i = 0; i < opt->params.size(); ++i) {
       add_f32("opt.m." + opt->names[i], opt->m[i]);
       add_f32("opt.v." + opt->names[i], opt->v[i]);
@@ -221,6 +225,12 @@ st::File load_checkpoint(const std::string& path, Vit& model, AdamW* opt) {
     }
     if (t->dtype != "U8" || t->shape != l->weight.sizes().vec()) throw bad("tensor '" + t->name + "' has the wrong dtype or shape");
     l->mask = torch::from_blob(const_cast<uint8_t*>(t->data.data()), l->weight.sizes(), torch::kUInt8).to(torch::kFloat32);
+  }
+  for (auto& l : model->linears()) {
+    const st::Tensor* t = opt ? f.find("opt.support." + l->name) : nullptr;
+    if (!t) continue;
+    if (t->dtype != "U8" || t->shape != l->weight.sizes().vec()) throw bad("tensor '" + t->name + "' has the wrong dtype or shape");
+    l->support = torch::from_blob(const_cast<uint8_t*>(t->data.data()), l->weight.sizes(), torch::kUInt8).to(torch::kFloat32);
   }
   if (opt && f.metadata.count("sta.opt_t")) {
     for (size_t i = 0; i < opt->params.size(); ++i) {

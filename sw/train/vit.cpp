@@ -36,6 +36,7 @@ NmLinearImpl::NmLinearImpl(std::string n, int64_t in, int64_t out) : name(std::m
   weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
   bias = register_parameter("bias", torch::zeros({out}));
   mask = torch::ones({out, in});
+  support = torch::ones({out, in});
 }
 
 void NmLinearImpl::set_pattern(NmPattern p, MaskMode m) {
@@ -54,16 +55,23 @@ void NmLinearImpl::recompute_mask(bool within_old) {
     return;
   }
   torch::NoGradGuard ng;
-  torch::Tensor w = within_old ? (weight * mask) : weight;
+  torch::Tensor w = within_old ? (weight * mask) : (weight * support);
   w = w.detach().contiguous();
   const std::vector<uint8_t> mk = nm_mask(w.data_ptr<float>(), w.size(0), w.size(1), pattern);
   mask = torch::from_blob(const_cast<uint8_t*>(mk.data()), {w.size(0), w.size(1)}, torch::kUInt8).to(torch::kFloat32);
 }
 
 void NmLinearImpl::decay_grad(double lambda) {
-  if (mode != MaskMode::Dynamic || lambda == 0.0 || !weight.grad().defined()) return;
+  if (mode != MaskMode::Dynamic || !weight.grad().defined()) return;
   torch::NoGradGuard ng;
-  weight.grad().add_((1.0 - mask) * weight, lambda);
+  if (lambda != 0.0) weight.grad().add_((1.0 - mask) * weight, lambda);
+  weight.grad().mul_(support);
+}
+
+void NmLinearImpl::inherit_support() {
+  torch::NoGradGuard ng;
+  support = mask.clone();
+  weight.mul_(support);
 }
 
 void NmLinearImpl::apply_mask_to_weight() {

@@ -39,14 +39,18 @@ class NmLinearImpl : public torch::nn::Module {
 
   // Sets the pattern (mode Dense for 1:1). Throws std::invalid_argument when M does not divide `in`.
   void set_pattern(NmPattern p, MaskMode mode);
-  // mask = nm_mask(|w|) (or, with `within_old`, of |w * old mask| so the new mask keeps a subset of the old).
+  // mask = nm_mask(|w * support|) (with `within_old`: of |w * mask|, so the new mask keeps a subset of the old).
   void recompute_mask(bool within_old);
-  void decay_grad(double lambda);  // Dynamic mode: grad += lambda * (1 - mask) * w
+  // Dynamic mode: grad = (grad + lambda * (1 - mask) * w) * support
+  void decay_grad(double lambda);
+  // Restricts dynamic masks to the current mask from now on (inherited support) and zeroes the rest.
+  void inherit_support();
   void apply_mask_to_weight();     // w *= mask (Fixed mode start)
   torch::Tensor effective_weight();  // what forward multiplies by
 
   std::string name;
   torch::Tensor weight, bias, mask;  // mask: float 0/1, same shape as weight
+  torch::Tensor support;             // float 0/1: positions dynamic masks may choose (all ones by default)
   NmPattern pattern;
   MaskMode mode = MaskMode::Dense;
 };

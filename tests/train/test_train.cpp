@@ -109,6 +109,29 @@ TEST(StraightThrough, GradientAndDecayOnATinyTensor) {
   EXPECT_TRUE(torch::allclose(l->weight.grad(), x * l->mask));
 }
 
+TEST(StraightThrough, InheritedSupportBoundsDynamicMasks) {
+  NmLinear l("t", 4, 1);
+  {
+    torch::NoGradGuard ng;
+    l->weight.copy_(torch::tensor({{0.5f, -2.0f, 0.1f, 1.0f}}));
+  }
+  l->set_pattern(nm_parse("2:4"), MaskMode::Dynamic);
+  l->recompute_mask(false);  // parent 2:4 keeps positions 1 and 3
+  l->set_pattern(nm_parse("1:4"), MaskMode::Dynamic);
+  l->inherit_support();
+  EXPECT_TRUE(torch::equal(l->weight, torch::tensor({{0.0f, -2.0f, 0.0f, 1.0f}})));
+  {
+    torch::NoGradGuard ng;
+    l->weight.copy_(torch::tensor({{9.0f, -2.0f, 9.0f, 1.0f}}));  // outside the support: never chosen
+  }
+  l->recompute_mask(false);
+  EXPECT_TRUE(torch::equal(l->mask, torch::tensor({{0.0f, 1.0f, 0.0f, 0.0f}})));
+  l->forward(torch::ones({1, 4})).sum().backward();
+  l->decay_grad(0.5);
+  // grad = (1 + 0.5 * (1 - mask) * w) * support
+  EXPECT_TRUE(torch::allclose(l->weight.grad(), torch::tensor({{0.0f, 1.0f, 0.0f, 1.5f}}))) << l->weight.grad();
+}
+
 TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   auto chain = inheritance_chain(8, 1);
   ASSERT_EQ(chain.size(), 7u);
@@ -119,6 +142,7 @@ TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   ExperimentConfig c;
   c.methods = {"idp", "fixed", "oneshot", "srste"};
   c.chain_iters = 70;
+  c.step_budget = "uniform";
   const auto plan = plan_experiment(c, 1);
   std::vector<std::string> idp;
   std::map<std::string, std::string> parent;
@@ -137,6 +161,13 @@ TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   EXPECT_EQ(parent["srste-2of8"], "");
   // Same budget per target: one-shot fine-tunes as long as the chain prefix; SR-STE adds the dense part.
   EXPECT_EQ(target_budget_iters(c, nm_parse("2:8")), 6 * 10);
+  // inverse_n: step n:M gets chain_iters * (1/n) / H(M-1); the budgets follow the chain prefix.
+  ExperimentConfig inv = c;
+  inv.step_budget = "inverse_n";
+  inv.chain_iters = 2593;  // H(7) = 2.593 -> the 1:8 step gets 1000
+  EXPECT_EQ(chain_step_iters(inv, nm_parse("1:8")), 1000);
+  EXPECT_EQ(chain_step_iters(inv, nm_parse("2:8")), 500);
+  EXPECT_EQ(target_budget_iters(inv, nm_parse("6:8")), 143 + 167);
   for (const auto& s : plan) {
     if (s.spec.id == "oneshot-2of8") {
       EXPECT_EQ(s.spec.iters, 60);
