@@ -30,6 +30,7 @@ AxiMem::AxiMem(std::vector<uint8_t>& image, const AxiPins& pins, const AxiMemCon
   w_data_.resize(size_t(cfg_.w_buffer_beats) * bb);
   w_strb_.resize(cfg_.w_buffer_beats);
   w_last_.resize(cfg_.w_buffer_beats);
+  held_wdata_.resize(bb);
   reset();
 }
 
@@ -41,6 +42,7 @@ void AxiMem::reset() {
   b_head_ = b_count_ = 0;
   rd_credit_ = wr_credit_ = credit_cap_;
   r_shown_ = b_shown_ = false;
+  held_ = Held{};
   rd_beats_ = wr_beats_ = rd_bursts_ = wr_bursts_ = slverr_beats_ = 0;
   protocol_error_.clear();
   *p_.arready = 0;
@@ -156,8 +158,50 @@ void AxiMem::drain_writes() {
   }
 }
 
+uint32_t AxiMem::read_strb() const {
+  uint32_t strb = 0;
+  std::memcpy(&strb, p_.wstrb, p_.wstrb_bytes);  // little-endian host
+  return strb & strb_mask_;
+}
+
+void AxiMem::check_stable() {
+  if (held_.ar && !(*p_.arvalid && *p_.araddr == held_.ar_addr && *p_.arlen == held_.ar_len &&
+                    *p_.arid == held_.ar_id)) {
+    note_protocol_error("AR withdrawn or changed while ARVALID was high and ARREADY low",
+                        held_.ar_addr);
+  }
+  if (held_.aw && !(*p_.awvalid && *p_.awaddr == held_.aw_addr && *p_.awlen == held_.aw_len &&
+                    *p_.awid == held_.aw_id)) {
+    note_protocol_error("AW withdrawn or changed while AWVALID was high and AWREADY low",
+                        held_.aw_addr);
+  }
+  if (held_.w && !(*p_.wvalid && read_strb() == held_.w_strb && *p_.wlast == held_.w_last &&
+                   std::memcmp(p_.wdata, held_wdata_.data(), cfg_.bus_bytes) == 0)) {
+    note_protocol_error("W withdrawn or changed while WVALID was high and WREADY low", 0);
+  }
+}
+
 void AxiMem::pre_edge() {
   const uint32_t bb = cfg_.bus_bytes;
+  if (held_.ar || held_.aw || held_.w) check_stable();
+  held_.ar = *p_.arvalid && !*p_.arready;
+  if (held_.ar) {
+    held_.ar_addr = *p_.araddr;
+    held_.ar_len = *p_.arlen;
+    held_.ar_id = *p_.arid;
+  }
+  held_.aw = *p_.awvalid && !*p_.awready;
+  if (held_.aw) {
+    held_.aw_addr = *p_.awaddr;
+    held_.aw_len = *p_.awlen;
+    held_.aw_id = *p_.awid;
+  }
+  held_.w = *p_.wvalid && !*p_.wready;
+  if (held_.w) {
+    held_.w_strb = read_strb();
+    held_.w_last = *p_.wlast;
+    std::memcpy(held_wdata_.data(), p_.wdata, bb);
+  }
   // R beat taken?
   if (r_shown_ && *p_.rready) {
     r_shown_ = false;
@@ -188,9 +232,7 @@ void AxiMem::pre_edge() {
   if (*p_.wready && *p_.wvalid) {
     const uint32_t wi = (w_head_ + w_count_) % cfg_.w_buffer_beats;
     std::memcpy(&w_data_[size_t(wi) * bb], p_.wdata, bb);
-    uint32_t strb = 0;
-    std::memcpy(&strb, p_.wstrb, p_.wstrb_bytes);  // little-endian host
-    w_strb_[wi] = strb & strb_mask_;
+    w_strb_[wi] = read_strb();
     w_last_[wi] = *p_.wlast;
     ++w_count_;
     ++wr_beats_;

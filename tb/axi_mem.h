@@ -83,6 +83,18 @@ class AxiMem final : public Driver {
   bool read_beat(uint32_t addr, uint32_t size, uint8_t* out) const;
   bool write_beat(uint32_t addr, const uint8_t* data, uint32_t strb);
   void drain_writes();
+  void check_stable();
+  uint32_t read_strb() const;
+
+  // What the master presented in a cycle where valid was high and ready low:
+  // it must present the same again in the next cycle.
+  struct Held {
+    bool ar = false, aw = false, w = false;
+    uint32_t ar_addr = 0, aw_addr = 0, w_strb = 0;
+    uint8_t ar_len = 0, ar_id = 0, aw_len = 0, aw_id = 0, w_last = 0;
+  };
+  Held held_;
+  std::vector<uint8_t> held_wdata_;
 
   std::vector<uint8_t>& image_;
   AxiPins p_;

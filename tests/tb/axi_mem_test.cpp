@@ -331,6 +331,37 @@ TEST(AxiMem, RecordsMisplacedWlast) {
   EXPECT_NE(b.mem.protocol_error().find("WLAST"), std::string::npos) << b.mem.protocol_error();
 }
 
+TEST(AxiMem, RecordsArChangedWhileWaiting) {
+  AxiMemConfig c = cfg_with(50, 16);
+  c.max_reads = 1;
+  Bench b(c);
+  b.ar(0, 0);  // fills the queue: arready drops
+  ASSERT_FALSE(b.pins.arready);
+  b.pins.araddr = 0x40;
+  b.pins.arvalid = 1;
+  b.cycle();
+  EXPECT_TRUE(b.mem.protocol_error().empty()) << b.mem.protocol_error();
+  b.pins.araddr = 0x80;  // changed before it was accepted
+  b.cycle();
+  EXPECT_NE(b.mem.protocol_error().find("AR withdrawn or changed"), std::string::npos)
+      << b.mem.protocol_error();
+}
+
+TEST(AxiMem, RecordsWWithdrawnWhileWaiting) {
+  Bench b(cfg_with(1, 4));  // 4 B/cycle on a 16-byte bus: wready every 4th cycle
+  b.pins.wvalid = 1;
+  b.pins.wstrb = 0xffff;
+  b.pins.wlast = 1;
+  b.cycle();  // beat taken, credit spent
+  ASSERT_FALSE(b.pins.wready);
+  b.cycle();  // held while not ready
+  EXPECT_TRUE(b.mem.protocol_error().empty()) << b.mem.protocol_error();
+  b.pins.wvalid = 0;  // withdrawn
+  b.cycle();
+  EXPECT_NE(b.mem.protocol_error().find("W withdrawn"), std::string::npos)
+      << b.mem.protocol_error();
+}
+
 TEST(AxiMem, RejectsIllegalBusWidth) {
   std::vector<uint8_t> img(64);
   AxiPinStore s;
