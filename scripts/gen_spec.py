@@ -96,6 +96,10 @@ def gen_sv(spec, hw, hw_path):
     for c in spec["csrs"]:
         o.append("  localparam logic [11:0] Csr%s = 12'h%03x;  // %s %s" % (camel(c["name"]), c["addr"], c["access"], c["desc"]))
     o.append("")
+    o.append("  // ---- CSR bit positions ----")
+    for b in spec["csr_bits"]:
+        o.append("  localparam int unsigned %s%sBit = %d;  // %s" % (camel(b["csr"]), camel(b["name"]), b["bit"], b["desc"]))
+    o.append("")
     o.append("endpackage")
     return "\n".join(o) + "\n"
 
@@ -153,6 +157,10 @@ def gen_cpp(spec, hw, hw_path):
     o.append("// ---- CSR map (byte addresses on the AXI4-Lite port) ----")
     for c in spec["csrs"]:
         o.append("inline constexpr uint32_t kCsr%s = 0x%03x;  // %s %s" % (camel(c["name"]), c["addr"], c["access"], c["desc"]))
+    o.append("")
+    o.append("// ---- CSR bit positions ----")
+    for b in spec["csr_bits"]:
+        o.append("inline constexpr uint32_t k%s%sBit = %d;  // %s" % (camel(b["csr"]), camel(b["name"]), b["bit"], b["desc"]))
     o.append("")
     o.append("}  // namespace sta::spec")
     return "\n".join(o) + "\n"

@@ -17,10 +17,10 @@ namespace sp = sta::spec;
 
 // Cycles allowed for reset and CSR accesses on top of the program's limit.
 constexpr uint64_t kSetupCycles = 10'000;
-// Bits of CTRL and STATUS (spec/sta_spec.json describes them in words only).
-constexpr uint32_t kCtrlStart = 1u << 0;
-constexpr uint32_t kStatusDone = 1u << 1;
-constexpr uint32_t kStatusError = 1u << 2;
+// Bits of CTRL and STATUS (spec/sta_spec.json "csr_bits").
+constexpr uint32_t kCtrlStart = 1u << sp::kCtrlStartBit;
+constexpr uint32_t kStatusDone = 1u << sp::kStatusDoneBit;
+constexpr uint32_t kStatusError = 1u << sp::kStatusErrorBit;
 
 class CsrPort {
  public:
@@ -71,6 +71,9 @@ void check_config(CsrPort& csr, const HwConfig& hw) {
       {"wbuf_depth", sp::kCsrHwWbufDepth, hw.wbuf_depth},
       {"obuf_depth", sp::kCsrHwObufDepth, hw.obuf_depth},
       {"bus_bytes", sp::kCsrHwBusBytes, hw.bus_bytes},
+      {"iq_depth", sp::kCsrHwIqDepth, hw.iq_depth},
+      {"max_burst_beats", sp::kCsrHwMaxBurstBeats, hw.max_burst_beats},
+      {"max_outstanding_reads", sp::kCsrHwMaxOutstandingReads, hw.max_outstanding_reads},
   };
   std::string built, wanted;
   bool differ = false;

@@ -62,13 +62,18 @@ module sta_csr (
   assign s_axil_rresp_o   = 2'b00;
 
   assign start = wr_fire && (s_axil_awaddr_i == sta_pkg::CsrCtrl) && s_axil_wstrb_i[0] &&
-                 s_axil_wdata_i[0] && !busy_q;
+                 s_axil_wdata_i[sta_pkg::CtrlStartBit] && !busy_q;
 
   always_comb begin
     unique case (s_axil_araddr_i)
       sta_pkg::CsrId:          rd_val = sta_pkg::IdMagic;
       sta_pkg::CsrVersion:     rd_val = 32'(sta_pkg::SpecVersion);
-      sta_pkg::CsrStatus:      rd_val = {29'd0, err_q, done_q, busy_q};
+      sta_pkg::CsrStatus: begin
+        rd_val = '0;
+        rd_val[sta_pkg::StatusBusyBit]  = busy_q;
+        rd_val[sta_pkg::StatusDoneBit]  = done_q;
+        rd_val[sta_pkg::StatusErrorBit] = err_q;
+      end
       sta_pkg::CsrErrCause:    rd_val = {28'd0, cause_q};
       sta_pkg::CsrErrPc:       rd_val = err_pc_q;
       sta_pkg::CsrProgAddr:    rd_val = prog_addr_q;
@@ -90,6 +95,9 @@ module sta_csr (
       sta_pkg::CsrHwWbufDepth: rd_val = 32'(sta_pkg::WBufDepth);
       sta_pkg::CsrHwObufDepth: rd_val = 32'(sta_pkg::OBufDepth);
       sta_pkg::CsrHwBusBytes:  rd_val = 32'(sta_pkg::BusBytes);
+      sta_pkg::CsrHwIqDepth:   rd_val = 32'(sta_pkg::IqDepth);
+      sta_pkg::CsrHwMaxBurstBeats:       rd_val = 32'(sta_pkg::MaxBurstBeats);
+      sta_pkg::CsrHwMaxOutstandingReads: rd_val = 32'(sta_pkg::MaxOutstandingReads);
       default:                 rd_val = 32'd0;
     endcase
   end

@@ -117,5 +117,14 @@ package sta_pkg;
   localparam logic [11:0] CsrHwWbufDepth = 12'h094;  // ro weight bank depth in words
   localparam logic [11:0] CsrHwObufDepth = 12'h098;  // ro output buffer depth in tiles
   localparam logic [11:0] CsrHwBusBytes = 12'h09c;  // ro AXI data bytes per beat
+  localparam logic [11:0] CsrHwIqDepth = 12'h0a0;  // ro entries per unit instruction queue
+  localparam logic [11:0] CsrHwMaxBurstBeats = 12'h0a4;  // ro longest AXI burst
+  localparam logic [11:0] CsrHwMaxOutstandingReads = 12'h0a8;  // ro load-DMA read bursts in flight
+
+  // ---- CSR bit positions ----
+  localparam int unsigned CtrlStartBit = 0;  // write 1: start the program (ignored while busy)
+  localparam int unsigned StatusBusyBit = 0;  // a program is running
+  localparam int unsigned StatusDoneBit = 1;  // the last program finished
+  localparam int unsigned StatusErrorBit = 2;  // the last program stopped with an error (ERR_CAUSE, ERR_PC)
 
 endpackage

