@@ -150,7 +150,22 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   // Run until irq_o (STATUS.done or STATUS.error) or the limit.
   const uint8_t* irq = dut.top.irq;
   const uint64_t limit = start + opt.max_cycles;
+  auto last_report = std::chrono::steady_clock::now();
+  uint64_t last_cycle = start;
   while (!*irq) {
+    if (opt.progress && (sim.cycle() & 0xFFFFF) == 0) {
+      // Checked every 2^20 cycles; printed at most every 5 s of wall time.
+      const auto now = std::chrono::steady_clock::now();
+      const double dt = std::chrono::duration<double>(now - last_report).count();
+      if (dt >= 5.0) {
+        std::fprintf(stderr, "sta: rtl: %llu cycles simulated (%.2f Mcycles/s, limit %llu)\n",
+                     static_cast<unsigned long long>(sim.cycle() - start),
+                     double(sim.cycle() - last_cycle) / dt / 1e6,
+                     static_cast<unsigned long long>(opt.max_cycles));
+        last_report = now;
+        last_cycle = sim.cycle();
+      }
+    }
     if (sim.cycle() >= limit) {
       res.status = RunStatus::kTimeout;
       res.message = "no done or error after " + std::to_string(opt.max_cycles) +

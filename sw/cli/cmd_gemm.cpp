@@ -138,6 +138,7 @@ int run_gemm_command(const GemmArgs& g) {
     opt.trace_path = g.trace;
     opt.mem_latency = g.mem_latency;
     opt.mem_bytes_per_cycle = g.mem_bw;
+    opt.progress = !g.json;
 
     std::unique_ptr<Backend> be;
     try {

@@ -16,6 +16,7 @@ struct RunOptions {
   std::string trace_path;             // RTL only: FST waveform file when non-empty
   uint32_t mem_latency = 20;          // RTL only: cycles from AR/AW acceptance to first data / response
   uint32_t mem_bytes_per_cycle = 16;  // RTL only: memory bandwidth per direction
+  bool progress = false;              // RTL only: report progress on stderr every few seconds of a long run
 };
 
 enum class RunStatus { kDone, kHwError, kTimeout };
