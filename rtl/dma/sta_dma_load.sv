@@ -83,7 +83,8 @@ module sta_dma_load (
 
   logic [31:0] wr_addr;
   logic        wr_oob, r_fire, ar_fire, finished, flag_busy;
-  logic [31:0] next_addr, to_4k, left, burst;
+  logic [31:0] next_addr;
+  logic [8:0]  burst;
 
   // ---- Decode on pop ----
   wire [3:0]  q_op        = q_instr_i[sta_pkg::FOpcodeLsb +: sta_pkg::FOpcodeW];
@@ -95,13 +96,11 @@ module sta_dma_load (
 
   // ---- Address side: next burst ----
   assign next_addr = ar_row_addr_q + 32'({ar_beat_q, {AlignBits{1'b0}}});
-  assign to_4k     = (32'd4096 - {20'd0, next_addr[11:0]}) >> AlignBits;
-  assign left      = {8'd0, beats_q - ar_beat_q};
-  always_comb begin
-    burst = left;
-    if (burst > 32'(sta_pkg::MaxBurstBeats)) burst = 32'(sta_pkg::MaxBurstBeats);
-    if (burst > to_4k) burst = to_4k;
-  end
+  sta_burst u_burst (
+    .addr_i      (next_addr),
+    .beats_left_i(beats_q - ar_beat_q),
+    .beats_o     (burst)
+  );
 
   assign ar_valid_o = ar_valid_q;
   assign ar_addr_o  = ar_addr_q;
@@ -245,7 +244,7 @@ module sta_dma_load (
           outs_q < OutsW'(sta_pkg::MaxOutstandingReads)) begin
         ar_valid_q <= 1'b1;
         ar_addr_q  <= next_addr;
-        ar_beats_q <= 9'(burst);
+        ar_beats_q <= burst;
       end
       if (ar_fire) begin
         ar_valid_q <= 1'b0;

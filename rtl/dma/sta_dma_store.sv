@@ -121,15 +121,14 @@ module sta_dma_store (
   );
 
   // ---- Address side ----
-  logic [31:0] next_addr, to_4k, left, burst;
+  logic [31:0] next_addr;
+  logic [8:0]  burst;
   assign next_addr = aw_row_addr_q + 32'({aw_beat_q, {AlignBits{1'b0}}});
-  assign to_4k     = (32'd4096 - {20'd0, next_addr[11:0]}) >> AlignBits;
-  assign left      = {8'd0, beats_q - aw_beat_q};
-  always_comb begin
-    burst = left;
-    if (burst > 32'(sta_pkg::MaxBurstBeats)) burst = 32'(sta_pkg::MaxBurstBeats);
-    if (burst > to_4k) burst = to_4k;
-  end
+  sta_burst u_burst (
+    .addr_i      (next_addr),
+    .beats_left_i(beats_q - aw_beat_q),
+    .beats_o     (burst)
+  );
   assign aw_valid_o = aw_valid_q;
   assign aw_addr_o  = aw_addr_q;
   assign aw_len_o   = 8'(aw_beats_q - 9'd1);
@@ -282,7 +281,7 @@ module sta_dma_store (
       if (state_q == StRun && !aw_valid_q && aw_row_q < rows_q && bl_push_ready) begin
         aw_valid_q <= 1'b1;
         aw_addr_q  <= next_addr;
-        aw_beats_q <= 9'(burst);
+        aw_beats_q <= burst;
       end
       if (aw_fire) begin
         aw_valid_q <= 1'b0;

@@ -20,21 +20,8 @@ namespace {
 
 namespace sp = sta::spec;
 
-HwConfig built_hw() {
-  HwConfig h;
-  h.rows = sp::kDefaultRows;
-  h.cols = sp::kDefaultCols;
-  h.lanes = sp::kDefaultLanes;
-  h.max_m = sp::kDefaultMaxM;
-  h.abuf_depth = sp::kDefaultABufDepth;
-  h.wbuf_depth = sp::kDefaultWBufDepth;
-  h.obuf_depth = sp::kDefaultOBufDepth;
-  h.bus_bytes = sp::kDefaultBusBytes;
-  h.iq_depth = sp::kDefaultIqDepth;
-  h.max_burst_beats = sp::kDefaultMaxBurstBeats;
-  h.max_outstanding_reads = sp::kDefaultMaxOutstandingReads;
-  return h;
-}
+// The configuration the model was generated for (the build's STA_HW_CONFIG).
+HwConfig built_hw() { return HwConfig::builtin(); }
 
 void check_run(const RunResult& r) {
 #if STA_EXPECT_ASSERT

@@ -20,22 +20,7 @@ using tb::instr_begin;
 using tb::instr_set;
 
 // The configuration the model was generated for (the build's STA_HW_CONFIG).
-HwConfig built_hw() {
-  HwConfig h;
-  h.name = sp::kDefaultHwName;
-  h.rows = sp::kDefaultRows;
-  h.cols = sp::kDefaultCols;
-  h.lanes = sp::kDefaultLanes;
-  h.max_m = sp::kDefaultMaxM;
-  h.abuf_depth = sp::kDefaultABufDepth;
-  h.wbuf_depth = sp::kDefaultWBufDepth;
-  h.obuf_depth = sp::kDefaultOBufDepth;
-  h.bus_bytes = sp::kDefaultBusBytes;
-  h.iq_depth = sp::kDefaultIqDepth;
-  h.max_burst_beats = sp::kDefaultMaxBurstBeats;
-  h.max_outstanding_reads = sp::kDefaultMaxOutstandingReads;
-  return h;
-}
+HwConfig built_hw() { return HwConfig::builtin(); }
 
 constexpr uint32_t kProg = 0x100;
 
