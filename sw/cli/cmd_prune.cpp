@@ -20,7 +20,7 @@ struct PruneOpts {
   std::string config, out = "out/idp/run", data, targets, methods, step_budget;
   uint64_t seed = 1;
   int threads = 1;
-  int inherit_support = -1;
+  int inherit_support = -1, inherit_optimizer = -1;
   int64_t train_limit = -1, test_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
   double lr = -1, ft_lr = -1, decay = -1, mask_freeze = -1;
   bool json = false, plan = false, dump_config = false;
@@ -59,6 +59,7 @@ void run_prune(const PruneOpts& o) {
   if (o.mask_freeze >= 0) c.mask_freeze = o.mask_freeze;
   if (!o.step_budget.empty()) c.step_budget = o.step_budget;
   if (o.inherit_support >= 0) c.inherit_support = o.inherit_support != 0;
+  if (o.inherit_optimizer >= 0) c.inherit_optimizer = o.inherit_optimizer != 0;
   c.validate();
   if (o.dump_config) {
     std::cout << c.to_json().dump(2) << "\n";
@@ -129,6 +130,8 @@ void register_train_commands(CLI::App& app) {
   p->add_option("--inherit-support", o->inherit_support,
                 "1: IDP's dynamic masks choose only among the parent's kept weights; 0: among all weights");
   p->add_option("--step-budget", o->step_budget, "split of chain_iters over the chain steps: uniform | inverse_n");
+  p->add_option("--inherit-optimizer", o->inherit_optimizer,
+                "1: every stage with a parent (IDP, fixed chain, one-shot) continues the parent's AdamW state");
   p->add_flag("--plan", o->plan, "print the stage plan and exit");
   p->add_flag("--dump-config", o->dump_config, "print the effective configuration and exit");
   p->add_flag("--json", o->json, "print the result (or plan) as one JSON object on stdout");

@@ -31,6 +31,7 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"mask_freeze", mask_freeze},
           {"inherit_support", inherit_support},
           {"step_budget", step_budget},
+          {"inherit_optimizer", inherit_optimizer},
           {"ckpt_seconds", ckpt_seconds},
           {"progress_seconds", progress_seconds},
           {"eval_int8", eval_int8},
@@ -66,6 +67,7 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("mask_freeze", c.mask_freeze);
     get("inherit_support", c.inherit_support);
     get("step_budget", c.step_budget);
+    get("inherit_optimizer", c.inherit_optimizer);
     get("ckpt_seconds", c.ckpt_seconds);
     get("progress_seconds", c.progress_seconds);
     get("eval_int8", c.eval_int8);
@@ -283,10 +285,14 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
     }
     torch::manual_seed(seed);
     Vit model(c.model);
+    AdamW opt;
+    opt.init(model, s.weight_decay);
     if (!ps.parent.empty()) {
       const std::string pp = out_dir + "/" + ps.parent + ".safetensors";
       if (!fs::exists(pp)) throw std::runtime_error("parent checkpoint '" + pp + "' of stage " + s.id + " is missing");
-      load_checkpoint(pp, model, nullptr);
+      // With inherit_optimizer the child also continues the parent's AdamW moments and step count.
+      load_checkpoint(pp, model, c.inherit_optimizer ? &opt : nullptr);
+      for (auto& l : model->linears()) l->support = torch::ones_like(l->weight);
     }
     model->set_pattern(s.pattern, s.mode);
     if (ps.init == StageInit::ParentInherit && s.mode == MaskMode::Dynamic && c.inherit_support)
@@ -295,9 +301,16 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
       for (auto& l : model->sparse_linears()) l->recompute_mask(ps.init == StageInit::ParentInherit);
       if (s.mode == MaskMode::Fixed)
         for (auto& l : model->sparse_linears()) l->apply_mask_to_weight();
+      // Inherited moments of weights that can no longer change are cleared.
+      for (auto& l : model->sparse_linears()) {
+        const torch::Tensor keep = s.mode == MaskMode::Fixed ? l->mask : l->support;
+        for (size_t i = 0; i < opt.names.size(); ++i)
+          if (opt.names[i] == l->name + ".weight") {
+            opt.m[i].mul_(keep);
+            opt.v[i].mul_(keep);
+          }
+      }
     }
-    AdamW opt;
-    opt.init(model, s.weight_decay);
     StageState st;
     double train_s = 0;
     bool trained = false;
@@ -337,7 +350,7 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
       save_checkpoint(final_path, model,
                       {{"sta.stage", s.id}, {"sta.method", ps.method}, {"sta.seed", std::to_string(seed)},
                        {"sta.parent", ps.parent}, {"sta.iters", std::to_string(s.iters)}, {"sta.train_s", std::to_string(train_s)}},
-                      nullptr);
+                      c.inherit_optimizer ? &opt : nullptr);
     }
     (void)trained;
     nlohmann::json r;

@@ -30,6 +30,7 @@ struct ExperimentConfig {
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
   std::string step_budget = "inverse_n";  // how chain_iters is split over the steps: uniform | inverse_n
   bool inherit_support = true;  // IDP: dynamic masks choose only among the parent's kept weights
+  bool inherit_optimizer = false;  // every stage with a parent continues its AdamW state (m, v, t)
   double ckpt_seconds = 60;     // in-stage checkpoint period
   double progress_seconds = 10;
   bool eval_int8 = true;        // also report int8 accuracy of each target model
