@@ -61,8 +61,10 @@ test: build
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
-bench: build
-	$(BUILD)/sta bench --json
+# stdout carries only the JSON object (the build's output goes to stderr).
+bench:
+	@$(MAKE) --no-print-directory build 1>&2
+	@$(BUILD)/sta bench --json
 
 # Verilator lint of the RTL with the package generated for this build's
 # configuration; fails on any warning.
