@@ -31,6 +31,7 @@ module sta_fetch (
   localparam int unsigned Depth         = sta_pkg::IqDepth;
   localparam int unsigned CntW          = $clog2(Depth + 1);
   localparam int unsigned BeatW         = (BeatsPerInstr > 1) ? $clog2(BeatsPerInstr) : 1;
+  localparam int unsigned InstrShift    = $clog2(sta_pkg::InstrWords * 4);  // log2 of the instruction size in bytes
 
   logic [31:0] req_addr_q, req_left_q;     // next instruction address to request, instructions left
   logic [31:0] handed_q;                   // instructions pushed into the queue
@@ -46,7 +47,7 @@ module sta_fetch (
 
   // Instructions that still fit in the queue.
   assign credit = 32'(Depth) - 32'(fifo_count) - 32'(inflight_q);
-  assign to_4k  = (32'd4096 - {20'd0, req_addr_q[11:0]}) >> 5;  // instructions before the boundary
+  assign to_4k  = (32'd4096 - {20'd0, req_addr_q[11:0]}) >> InstrShift;  // instructions before the boundary
 
   always_comb begin
     burst_n = req_left_q;
@@ -92,8 +93,8 @@ module sta_fetch (
       ar_pending_q <= 1'b0;
       beat_q       <= '0;
       // A program must start on an instruction boundary.
-      started_q    <= (prog_addr_i[4:0] == 5'd0);
-      err_o        <= (prog_addr_i[4:0] != 5'd0);
+      started_q    <= (prog_addr_i[InstrShift-1:0] == '0);
+      err_o        <= (prog_addr_i[InstrShift-1:0] != '0);
       err_cause_o  <= sta_pkg::ErrMisaligned;
     end else begin
       err_o <= 1'b0;
@@ -103,7 +104,7 @@ module sta_fetch (
       end
       if (ar_fire) begin
         ar_pending_q <= 1'b0;
-        req_addr_q   <= req_addr_q + (burst_n << 5);
+        req_addr_q   <= req_addr_q + (burst_n << InstrShift);
         req_left_q   <= req_left_q - burst_n;
       end
       // Response side

@@ -69,7 +69,7 @@ module sta_top (
   if (sta_pkg::BusBytes < 4 || sta_pkg::BusBytes > 32 || (sta_pkg::BusBytes & (sta_pkg::BusBytes - 1)) != 0) begin : g_bad_bus
     $error("BusBytes must be 4, 8, 16 or 32");
   end
-  if (sta_pkg::MaxBurstBeats * sta_pkg::BusBytes < 32 || sta_pkg::MaxBurstBeats > 256) begin : g_bad_burst
+  if (sta_pkg::MaxBurstBeats * sta_pkg::BusBytes < sta_pkg::InstrWords * 4 || sta_pkg::MaxBurstBeats > 256) begin : g_bad_burst
     $error("MaxBurstBeats must hold one instruction and be at most 256");
   end
   if (sta_pkg::MaxOutstandingReads < 1 || sta_pkg::MaxOutstandingReads > 16) begin : g_bad_outs
