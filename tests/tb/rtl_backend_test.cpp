@@ -2,7 +2,6 @@
 // configuration check and tracing. Needs the Verilated model (sta_tb).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
