@@ -21,8 +21,8 @@ struct PruneOpts {
   uint64_t seed = 1;
   int threads = 1;
   int inherit_support = -1, inherit_optimizer = -1;
-  int64_t train_limit = -1, test_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
-  double lr = -1, ft_lr = -1, decay = -1, mask_freeze = -1;
+  int64_t train_limit = -1, test_limit = -1, val_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
+  double lr = -1, ft_lr = -1, chain_lr = -1, chain_lr_power = -1, chain_warmup = -1, decay = -1, mask_freeze = -1, distill = -1, distill_temp = -1;
   bool json = false, plan = false, dump_config = false;
 };
 
@@ -49,13 +49,19 @@ void run_prune(const PruneOpts& o) {
   if (!o.methods.empty()) c.methods = split_list(o.methods);
   if (o.train_limit >= 0) c.train_limit = o.train_limit;
   if (o.test_limit >= 0) c.test_limit = o.test_limit;
+  if (o.val_limit >= 0) c.val_limit = o.val_limit;
   if (o.dense_iters > 0) c.dense_iters = o.dense_iters;
   if (o.chain_iters > 0) c.chain_iters = o.chain_iters;
   if (o.batch > 0) c.batch = o.batch;
   if (o.mask_interval > 0) c.mask_interval = o.mask_interval;
   if (o.lr > 0) c.lr = o.lr;
   if (o.ft_lr > 0) c.ft_lr = o.ft_lr;
+  if (o.chain_lr > 0) c.chain_lr = o.chain_lr;
+  if (o.chain_lr_power >= 0) c.chain_lr_power = o.chain_lr_power;
+  if (o.chain_warmup >= 0) c.chain_warmup = o.chain_warmup;
   if (o.decay >= 0) c.decay = o.decay;
+  if (o.distill >= 0) c.distill = o.distill;
+  if (o.distill_temp > 0) c.distill_temp = o.distill_temp;
   if (o.mask_freeze >= 0) c.mask_freeze = o.mask_freeze;
   if (!o.step_budget.empty()) c.step_budget = o.step_budget;
   if (o.inherit_support >= 0) c.inherit_support = o.inherit_support != 0;
@@ -119,19 +125,28 @@ void register_train_commands(CLI::App& app) {
   p->add_option("--data", o->data, "Fashion-MNIST directory with the four .gz IDX files");
   p->add_option("--train-limit", o->train_limit, "use the first N training images (0 = all)");
   p->add_option("--test-limit", o->test_limit, "use the first N test images (0 = all)");
+  p->add_option("--val-limit", o->val_limit,
+                "hold out the N training images after the training subset for validation (0 = none)");
   p->add_option("--dense-iters", o->dense_iters, "dense pre-training iterations");
   p->add_option("--chain-iters", o->chain_iters, "sparse budget of a whole chain dense -> 1:M (split over M-1 steps)");
   p->add_option("--batch", o->batch, "batch size");
   p->add_option("--lr", o->lr, "peak learning rate of from-scratch training");
-  p->add_option("--ft-lr", o->ft_lr, "peak learning rate of inheritance steps / one-shot fine-tuning");
+  p->add_option("--ft-lr", o->ft_lr, "peak learning rate of one-shot fine-tuning");
+  p->add_option("--chain-lr", o->chain_lr, "peak learning rate of the inheritance step to 1:M (idp, fixed)");
+  p->add_option("--chain-warmup", o->chain_warmup, "warm-up fraction of each inheritance step");
+  p->add_option("--chain-lr-power", o->chain_lr_power,
+                "the inheritance step to n:M runs at chain-lr * (2/(n+1))^power (0 = every step at chain-lr)");
   p->add_option("--decay", o->decay, "SR-STE decay lambda on pruned weights");
+  p->add_option("--distill", o->distill,
+                "inheritance chains: weight in [0, 1] of distillation from the dense parent's logits");
+  p->add_option("--distill-temp", o->distill_temp, "temperature of the distillation term");
   p->add_option("--mask-interval", o->mask_interval, "recompute dynamic masks every N iterations");
   p->add_option("--mask-freeze", o->mask_freeze, "fraction at the end of each dynamic stage with frozen masks");
   p->add_option("--inherit-support", o->inherit_support,
                 "1: IDP's dynamic masks choose only among the parent's kept weights; 0: among all weights");
-  p->add_option("--step-budget", o->step_budget, "split of chain_iters over the chain steps: uniform | inverse_n");
+  p->add_option("--step-budget", o->step_budget, "split of chain_iters over the chain steps: uniform | inverse_n | inverse_sqrt_n");
   p->add_option("--inherit-optimizer", o->inherit_optimizer,
-                "1: every stage with a parent (IDP, fixed chain, one-shot) continues the parent's AdamW state");
+                "1: each inheritance step (idp, fixed) after the first continues its parent step's AdamW state");
   p->add_flag("--plan", o->plan, "print the stage plan and exit");
   p->add_flag("--dump-config", o->dump_config, "print the effective configuration and exit");
   p->add_flag("--json", o->json, "print the result (or plan) as one JSON object on stdout");

@@ -1,6 +1,7 @@
 #include "train/experiment.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -24,9 +25,14 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"chain_iters", chain_iters},
           {"lr", lr},
           {"ft_lr", ft_lr},
+          {"chain_lr", chain_lr},
+          {"chain_lr_power", chain_lr_power},
+          {"chain_warmup", chain_warmup},
           {"warmup", warmup},
           {"weight_decay", weight_decay},
           {"decay", decay},
+          {"distill", distill},
+          {"distill_temp", distill_temp},
           {"mask_interval", mask_interval},
           {"mask_freeze", mask_freeze},
           {"inherit_support", inherit_support},
@@ -60,9 +66,14 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("chain_iters", c.chain_iters);
     get("lr", c.lr);
     get("ft_lr", c.ft_lr);
+    get("chain_lr", c.chain_lr);
+    get("chain_lr_power", c.chain_lr_power);
+    get("chain_warmup", c.chain_warmup);
     get("warmup", c.warmup);
     get("weight_decay", c.weight_decay);
     get("decay", c.decay);
+    get("distill", c.distill);
+    get("distill_temp", c.distill_temp);
     get("mask_interval", c.mask_interval);
     get("mask_freeze", c.mask_freeze);
     get("inherit_support", c.inherit_support);
@@ -81,13 +92,19 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
 
 void ExperimentConfig::validate() const {
   if (batch <= 0) throw std::invalid_argument("batch must be positive");
+  if (train_limit < 0 || test_limit < 0 || val_limit < 0)
+    throw std::invalid_argument("train_limit, test_limit and val_limit must be >= 0");
   if (dense_iters <= 0 || chain_iters <= 0) throw std::invalid_argument("dense_iters and chain_iters must be positive");
   if (mask_interval <= 0) throw std::invalid_argument("mask_interval must be positive");
-  if (step_budget != "uniform" && step_budget != "inverse_n")
-    throw std::invalid_argument("step_budget must be 'uniform' or 'inverse_n'");
+  if (step_budget != "uniform" && step_budget != "inverse_n" && step_budget != "inverse_sqrt_n")
+    throw std::invalid_argument("step_budget must be 'uniform', 'inverse_n' or 'inverse_sqrt_n'");
   if (mask_freeze < 0 || mask_freeze >= 1) throw std::invalid_argument("mask_freeze must be in [0, 1)");
-  if (lr <= 0 || ft_lr <= 0 || warmup < 0 || warmup >= 1 || decay < 0 || weight_decay < 0)
-    throw std::invalid_argument("lr/ft_lr must be positive, warmup in [0, 1), decay and weight_decay >= 0");
+  if (distill < 0 || distill > 1 || distill_temp <= 0)
+    throw std::invalid_argument("distill must be in [0, 1] and distill_temp positive");
+  if (chain_lr_power < 0 || chain_lr_power > 8) throw std::invalid_argument("chain_lr_power must be in [0, 8]");
+  if (chain_warmup < 0 || chain_warmup >= 1) throw std::invalid_argument("chain_warmup must be in [0, 1)");
+  if (lr <= 0 || ft_lr <= 0 || chain_lr <= 0 || warmup < 0 || warmup >= 1 || decay < 0 || weight_decay < 0)
+    throw std::invalid_argument("lr/ft_lr/chain_lr must be positive, warmup in [0, 1), decay and weight_decay >= 0");
   static const std::set<std::string> known{"idp", "oneshot", "srste", "fixed"};
   for (const auto& m : methods)
     if (!known.count(m)) throw std::invalid_argument("unknown method '" + m + "' (idp, oneshot, srste, fixed)");
@@ -115,10 +132,12 @@ std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min) {
 
 int64_t chain_step_iters(const ExperimentConfig& c, NmPattern step) {
   const uint32_t m = step.m;
-  if (c.step_budget == "inverse_n") {
+  if (c.step_budget == "inverse_n" || c.step_budget == "inverse_sqrt_n") {
+    const bool sq = c.step_budget == "inverse_sqrt_n";
+    auto w = [&](uint32_t n) { return sq ? 1.0 / std::sqrt(double(n)) : 1.0 / double(n); };
     double h = 0;
-    for (uint32_t k = 1; k < m; ++k) h += 1.0 / k;
-    return std::max<int64_t>(1, std::llround(double(c.chain_iters) / (h * step.n)));
+    for (uint32_t k = 1; k < m; ++k) h += w(k);
+    return std::max<int64_t>(1, std::llround(double(c.chain_iters) * w(step.n) / h));
   }
   return std::max<int64_t>(1, (c.chain_iters + (m - 1) / 2) / (m - 1));
 }
@@ -127,6 +146,10 @@ int64_t target_budget_iters(const ExperimentConfig& c, NmPattern t) {
   int64_t sum = 0;
   for (NmPattern p : inheritance_chain(t.m, t.n)) sum += chain_step_iters(c, p);
   return sum;
+}
+
+double chain_step_lr(const ExperimentConfig& c, NmPattern step) {
+  return c.chain_lr * std::pow(2.0 / double(step.n + 1), c.chain_lr_power);
 }
 
 namespace {
@@ -214,8 +237,11 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
         s.spec.pattern = p;
         s.spec.mode = dyn ? MaskMode::Dynamic : MaskMode::Fixed;
         s.spec.iters = chain_step_iters(c, p);
-        s.spec.lr = c.ft_lr;
+        s.spec.lr = chain_step_lr(c, p);
+        s.spec.warmup_frac = c.chain_warmup;
         s.spec.decay = dyn ? c.decay : 0.0;
+        s.spec.distill = c.distill;
+        s.spec.distill_temp = c.distill_temp;
         s.method = chain_method;
         s.parent = parent;
         s.init = StageInit::ParentInherit;
@@ -260,10 +286,24 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
 nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const std::string& out_dir) {
   const std::vector<PlannedStage> plan = plan_experiment(c, seed);
   fs::create_directories(out_dir);
-  const Dataset train = load_fashion_mnist(c.data_dir, "train", c.train_limit, c.model.patch);
+  // Training subset = the first train_limit training images; validation = the val_limit images after it.
+  Dataset train = load_fashion_mnist(c.data_dir, "train", c.train_limit > 0 ? c.train_limit + c.val_limit : 0,
+                                     c.model.patch);
+  Dataset val;
+  if (c.val_limit > 0) {
+    const int64_t n_train = c.train_limit > 0 ? c.train_limit : train.size() - c.val_limit;
+    if (n_train <= 0 || n_train + c.val_limit > train.size())
+      throw std::runtime_error("the training file has " + std::to_string(train.size()) + " images, fewer than train_limit (" +
+                               std::to_string(c.train_limit) + ") + val_limit (" + std::to_string(c.val_limit) + ")");
+    val.images = train.images.slice(0, n_train, n_train + c.val_limit);
+    val.labels = train.labels.slice(0, n_train, n_train + c.val_limit);
+    train.images = train.images.slice(0, 0, n_train);
+    train.labels = train.labels.slice(0, 0, n_train);
+  }
   const Dataset test = load_fashion_mnist(c.data_dir, "t10k", c.test_limit, c.model.patch);
   std::cerr << "[prune] seed " << seed << ": " << plan.size() << " stages, " << train.size() << " training / "
-            << test.size() << " test images, " << torch::get_num_threads() << " thread(s), output " << out_dir << "\n";
+            << val.size() << " validation / " << test.size() << " test images, " << torch::get_num_threads()
+            << " thread(s), output " << out_dir << "\n";
 
   int64_t remaining = 0;
   for (const auto& s : plan)
@@ -273,6 +313,10 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
   int64_t done_iters = 0;
 
   std::map<std::string, nlohmann::json> res;
+  // Distillation targets: the dense parent's logits on the training images, computed once when a stage needs
+  // them; the seconds this takes are charged to every chain step whose parent is the dense model.
+  torch::Tensor teacher;
+  double teacher_s = 0;
   for (size_t si = 0; si < plan.size(); ++si) {
     const PlannedStage& ps = plan[si];
     const StageSpec& s = ps.spec;
@@ -290,7 +334,8 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
     if (!ps.parent.empty()) {
       const std::string pp = out_dir + "/" + ps.parent + ".safetensors";
       if (!fs::exists(pp)) throw std::runtime_error("parent checkpoint '" + pp + "' of stage " + s.id + " is missing");
-      // With inherit_optimizer the child also continues the parent's AdamW moments and step count.
+      // With inherit_optimizer an inheritance step also continues its parent step's AdamW moments and step
+      // count (only chain steps save them: the first step after the dense model and one-shot start fresh).
       load_checkpoint(pp, model, c.inherit_optimizer ? &opt : nullptr);
       for (auto& l : model->linears()) l->support = torch::ones_like(l->weight);
     }
@@ -343,14 +388,27 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
                       (long long)iters, loss, rate, fmt_time(wall).c_str(), fmt_time(eta).c_str());
         std::cerr << b;
       };
-      train_s = train_stage(model, train, s, st, opt, partial_path, c.ckpt_seconds, sink);
+      double extra_s = 0;
+      if (s.distill > 0) {
+        if (!teacher.defined()) {
+          const auto t0 = clock::now();
+          torch::manual_seed(seed);
+          Vit dense(c.model);
+          load_checkpoint(out_dir + "/dense.safetensors", dense, nullptr);
+          dense->set_pattern(NmPattern{1, 1}, MaskMode::Dense);
+          teacher = predict_logits(dense, train);
+          teacher_s = std::chrono::duration<double>(clock::now() - t0).count();
+        }
+        if (ps.parent == "dense") extra_s = teacher_s;
+      }
+      train_s = extra_s + train_stage(model, train, s, st, opt, partial_path, c.ckpt_seconds, sink, teacher);
       done_iters += s.iters - resumed_at;
       remaining -= resumed_at;
       trained = true;
       save_checkpoint(final_path, model,
                       {{"sta.stage", s.id}, {"sta.method", ps.method}, {"sta.seed", std::to_string(seed)},
                        {"sta.parent", ps.parent}, {"sta.iters", std::to_string(s.iters)}, {"sta.train_s", std::to_string(train_s)}},
-                      c.inherit_optimizer ? &opt : nullptr);
+                      c.inherit_optimizer && (ps.method == "idp" || ps.method == "fixed") ? &opt : nullptr);
     }
     (void)trained;
     nlohmann::json r;
@@ -361,19 +419,19 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
     r["iters"] = s.iters;
     r["train_s"] = train_s;
     r["target"] = ps.target;
-    const bool on_test = ps.target || ps.method == "dense";
-    const int64_t n_eval = on_test ? test.size() : std::min<int64_t>(c.val_limit, test.size());
-    if (n_eval > 0) {
-      r["acc"] = evaluate(model, test, n_eval);
-      r["eval_n"] = n_eval;
-      r["eval_set"] = on_test ? "test" : "val";
-      if (on_test && c.eval_int8) r["acc_int8"] = evaluate_int8(model, test, n_eval);
+    // Every stage is scored on the validation images; only targets and the dense reference on the test images.
+    if (val.size() > 0) r["val_acc"] = evaluate(model, val, 0);
+    if (ps.target || ps.method == "dense") {
+      r["acc"] = evaluate(model, test, 0);
+      r["test_n"] = test.size();
+      if (c.eval_int8) r["acc_int8"] = evaluate_int8(model, test, 0);
     }
     write_json(json_path, r);
     fs::remove(partial_path);
     res[s.id] = r;
     std::cerr << "[prune seed " << seed << "] done " << s.id << " (" << s.pattern.str() << "): "
-              << (r.contains("acc") ? std::to_string(100.0 * r["acc"].get<double>()).substr(0, 5) + "%" : std::string("-"))
+              << (r.contains("val_acc") ? "val " + std::to_string(100.0 * r["val_acc"].get<double>()).substr(0, 5) + "% " : std::string(""))
+              << (r.contains("acc") ? "test " + std::to_string(100.0 * r["acc"].get<double>()).substr(0, 5) + "%" : std::string(""))
               << " in " << fmt_time(train_s) << "\n";
   }
 
@@ -399,6 +457,7 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
     if (!ps.target) continue;
     nlohmann::json e = {{"acc", res[ps.spec.id]["acc"]}, {"cum_train_s", cum[ps.spec.id]}, {"stage", ps.spec.id}};
     if (res[ps.spec.id].contains("acc_int8")) e["acc_int8"] = res[ps.spec.id]["acc_int8"];
+    if (res[ps.spec.id].contains("val_acc")) e["val_acc"] = res[ps.spec.id]["val_acc"];
     int64_t iters = ps.spec.iters;
     for (std::string p = ps.parent; !p.empty();) {
       iters += res[p]["iters"].get<int64_t>();

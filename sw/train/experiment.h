@@ -17,20 +17,26 @@ struct ExperimentConfig {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";
   int64_t train_limit = 12000;  // first N training images (0 = all 60000)
   int64_t test_limit = 5000;    // first N test images for the reported accuracies (0 = all 10000)
-  int64_t val_limit = 1000;     // first N test images for intermediate chain members (0 = skip)
+  int64_t val_limit = 5000;     // validation: the N training images after the training subset (held out from
+                                // training; every stage is scored on them, tuning uses only them; 0 = none)
   int64_t batch = 128;
-  int64_t dense_iters = 500;    // dense pre-training (= SR-STE's from-scratch part)
-  int64_t chain_iters = 500;    // sparse budget of a whole chain dense -> 1:M; one step = chain_iters / (M-1)
-  double lr = 2e-3;             // dense and SR-STE peak LR
-  double ft_lr = 1e-3;          // peak LR of each inheritance step and of one-shot fine-tuning
+  int64_t dense_iters = 600;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t chain_iters = 500;    // sparse budget of a whole chain dense -> 1:M, split over its steps by step_budget
+  double lr = 4e-3;             // dense and SR-STE peak LR
+  double ft_lr = 4e-3;          // peak LR of one-shot fine-tuning
+  double chain_lr = 6e-3;       // peak LR of an inheritance step (idp, fixed) to 1:M; see chain_lr_power
+  double chain_lr_power = 1.0;  // the step to n:M runs at chain_lr * (2/(n+1))^chain_lr_power
+  double chain_warmup = 0.3;    // warm-up fraction of each inheritance step
   double warmup = 0.1;          // warm-up fraction of from-scratch runs
   double weight_decay = 0.05;   // AdamW, Linear weights only
   double decay = 0.1;           // SR-STE lambda on pruned weights (dynamic masks; added before AdamW)
+  double distill = 0.0;         // inheritance chains (idp, fixed): weight of distillation from the dense parent
+  double distill_temp = 2.0;    // its softmax temperature
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
-  std::string step_budget = "inverse_n";  // how chain_iters is split over the steps: uniform | inverse_n
+  std::string step_budget = "inverse_n";  // how chain_iters is split: uniform | inverse_n | inverse_sqrt_n
   bool inherit_support = true;  // IDP: dynamic masks choose only among the parent's kept weights
-  bool inherit_optimizer = false;  // every stage with a parent continues its AdamW state (m, v, t)
+  bool inherit_optimizer = true;  // each inheritance step after the first continues its parent's AdamW state
   double ckpt_seconds = 60;     // in-stage checkpoint period
   double progress_seconds = 10;
   bool eval_int8 = true;        // also report int8 accuracy of each target model
@@ -52,6 +58,10 @@ std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min);
 //                            since going from n+1 to n kept weights removes 1/(n+1) of what is left.
 int64_t chain_step_iters(const ExperimentConfig& c, NmPattern step);
 int64_t target_budget_iters(const ExperimentConfig& c, NmPattern target);
+// Peak LR of the inheritance step that produces n:M: chain_lr * (2/(n+1))^chain_lr_power. The step from
+// (n+1):M to n:M removes 1/(n+1) of the kept weights; with a positive power the mild early steps, which
+// barely change the model, run at a smaller LR and do not undo the parent's training.
+double chain_step_lr(const ExperimentConfig& c, NmPattern step);
 
 enum class StageInit {
   Fresh,            // random initialisation from the seed

@@ -69,9 +69,33 @@ std::vector<int64_t> epoch_order(uint64_t seed, int64_t epoch, int64_t n) {
 
 }  // namespace
 
+torch::Tensor distill_loss(const torch::Tensor& logits, const torch::Tensor& y, const torch::Tensor& teacher,
+                           double a, double temp) {
+  auto ce = torch::nn::functional::cross_entropy(logits, y);
+  if (a == 0.0) return ce;
+  auto log_p = torch::log_softmax(teacher / temp, 1);
+  auto log_q = torch::log_softmax(logits / temp, 1);
+  auto kl = (log_p.exp() * (log_p - log_q)).sum(1).mean();
+  return ce * (1.0 - a) + kl * (a * temp * temp);
+}
+
+torch::Tensor predict_logits(Vit& model, const Dataset& d) {
+  torch::NoGradGuard ng;
+  model->eval();
+  std::vector<torch::Tensor> parts;
+  for (int64_t b = 0; b < d.size(); b += 500) parts.push_back(model->forward(d.images.slice(0, b, std::min(d.size(), b + 500))));
+  model->train();
+  return torch::cat(parts, 0);
+}
+
 double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageState st, AdamW& opt,
-                   const std::string& partial_path, double ckpt_seconds, const ProgressSink& progress) {
+                   const std::string& partial_path, double ckpt_seconds, const ProgressSink& progress,
+                   const torch::Tensor& teacher) {
   if (s.mask_interval <= 0) throw std::invalid_argument("mask_interval must be positive");
+  if (s.distill < 0 || s.distill > 1 || s.distill_temp <= 0)
+    throw std::invalid_argument("distill must be in [0, 1] and distill_temp positive");
+  if (s.distill > 0 && (!teacher.defined() || teacher.size(0) != train.size()))
+    throw std::invalid_argument("stage " + s.id + ": distillation needs teacher logits for every training image");
   if (s.batch <= 0 || s.batch > train.size()) throw std::invalid_argument("batch size must be in 1..training set size");
   const int64_t per_epoch = train.size() / s.batch;
   // Dynamic masks change until freeze_at; the stage ends with the mask its weights were tuned for.
@@ -97,7 +121,8 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
     auto idx = torch::from_blob(order.data() + pos * s.batch, {s.batch}, torch::kInt64);
     auto x = train.images.index_select(0, idx), y = train.labels.index_select(0, idx);
     opt.zero_grad();
-    auto loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+    auto loss = distill_loss(model->forward(x), y, s.distill > 0 ? teacher.index_select(0, idx) : torch::Tensor(),
+                             s.distill, s.distill_temp);
     loss.backward();
     for (auto& l : sparse) l->decay_grad(s.decay);
     opt.step(lr_at(it, s.iters, s.lr, s.warmup_frac));

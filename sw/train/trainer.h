@@ -35,6 +35,8 @@ struct StageSpec {
   int64_t batch = 128;
   double lr = 1e-3, warmup_frac = 0.0, weight_decay = 0.05;
   double decay = 0.0;             // SR-STE lambda, Dynamic mode only
+  double distill = 0.0;           // weight of the distillation term (needs teacher logits), 0 = plain CE
+  double distill_temp = 2.0;      // softmax temperature of the distillation term
   int64_t mask_interval = 1;      // Dynamic mode: recompute masks every this many iterations (> 0)
   double mask_freeze = 0.0;       // Dynamic mode: masks stop changing for the last fraction of iterations
   uint64_t seed = 1;              // data order
@@ -53,10 +55,20 @@ struct StageState {
   double elapsed_s = 0;  // training seconds spent so far (resumes add up)
 };
 
+// Training loss: (1 - a) * CE(logits, y) + a * T^2 * KL(softmax(teacher / T) || softmax(logits / T)).
+// a = 0 (or an undefined teacher with a = 0) is plain cross-entropy.
+torch::Tensor distill_loss(const torch::Tensor& logits, const torch::Tensor& y, const torch::Tensor& teacher,
+                           double a, double temp);
+
 // Runs (or resumes) a stage on a model whose weights and masks are already initialised.
 // Writes `partial_path` every ckpt_seconds (model + optimizer + iteration); returns seconds trained.
+// `teacher` holds one row of logits per training image; required when s.distill > 0.
 double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageState st, AdamW& opt,
-                   const std::string& partial_path, double ckpt_seconds, const ProgressSink& progress);
+                   const std::string& partial_path, double ckpt_seconds, const ProgressSink& progress,
+                   const torch::Tensor& teacher = {});
+
+// Logits [size, classes] of the model on every item (eval mode, no gradient).
+torch::Tensor predict_logits(Vit& model, const Dataset& d);
 
 // Top-1 accuracy in [0, 1] on the first `limit` items (all when limit <= 0).
 double evaluate(Vit& model, const Dataset& d, int64_t limit);

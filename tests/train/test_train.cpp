@@ -132,6 +132,24 @@ TEST(StraightThrough, InheritedSupportBoundsDynamicMasks) {
   EXPECT_TRUE(torch::allclose(l->weight.grad(), torch::tensor({{0.0f, 1.0f, 0.0f, 1.5f}}))) << l->weight.grad();
 }
 
+TEST(Distill, LossAndGradientOnATinyTensor) {
+  torch::manual_seed(3);
+  auto logits = torch::randn({4, 5}).requires_grad_(true);
+  auto y = torch::tensor({0, 3, 1, 4}, torch::kInt64);
+  auto teacher = torch::randn({4, 5});
+  const double a = 0.7, temp = 2.0;
+  // a = 0: plain cross-entropy; teacher == student: the distillation term vanishes.
+  auto ce = torch::nn::functional::cross_entropy(logits, y);
+  EXPECT_TRUE(torch::allclose(distill_loss(logits, y, torch::Tensor(), 0.0, temp), ce));
+  EXPECT_TRUE(torch::allclose(distill_loss(logits, y, logits.detach(), a, temp), ce * (1 - a), 1e-5, 1e-6));
+  // Gradient of a * T^2 * KL(p || q) w.r.t. the logits is a * T * (q - p) / batch.
+  auto loss = distill_loss(logits, y, teacher, a, temp) - ce * (1 - a);
+  loss.backward();
+  auto p = torch::softmax(teacher / temp, 1), q = torch::softmax(logits.detach() / temp, 1);
+  auto expect = (q - p) * (a * temp / 4.0);
+  EXPECT_TRUE(torch::allclose(logits.grad(), expect, 1e-5, 1e-6)) << logits.grad() << expect;
+}
+
 TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   auto chain = inheritance_chain(8, 1);
   ASSERT_EQ(chain.size(), 7u);
@@ -168,12 +186,38 @@ TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   EXPECT_EQ(chain_step_iters(inv, nm_parse("1:8")), 1000);
   EXPECT_EQ(chain_step_iters(inv, nm_parse("2:8")), 500);
   EXPECT_EQ(target_budget_iters(inv, nm_parse("6:8")), 143 + 167);
+  // inverse_sqrt_n: weights 1/sqrt(n), so the 1:8 step gets 2x the 4:8 step.
+  ExperimentConfig sq = c;
+  sq.step_budget = "inverse_sqrt_n";
+  sq.chain_iters = 4017;  // sum_{n=1}^{7} 1/sqrt(n) = 4.017
+  EXPECT_EQ(chain_step_iters(sq, nm_parse("1:8")), 1000);
+  EXPECT_EQ(chain_step_iters(sq, nm_parse("4:8")), 500);
+  // Step learning rates: chain_lr * (2/(n+1))^power; power 0 is one LR for every step.
+  ExperimentConfig lr = c;
+  lr.chain_lr = 0.008;
+  lr.chain_lr_power = 1.0;
+  EXPECT_DOUBLE_EQ(chain_step_lr(lr, nm_parse("1:8")), 0.008);
+  EXPECT_DOUBLE_EQ(chain_step_lr(lr, nm_parse("7:8")), 0.002);
+  EXPECT_DOUBLE_EQ(chain_step_lr(lr, nm_parse("15:16")), 0.001);
+  lr.chain_lr_power = 0.0;
+  EXPECT_DOUBLE_EQ(chain_step_lr(lr, nm_parse("7:8")), 0.008);
   for (const auto& s : plan) {
     if (s.spec.id == "oneshot-2of8") {
       EXPECT_EQ(s.spec.iters, 60);
     }
     if (s.spec.id == "srste-2of8") {
       EXPECT_EQ(s.spec.iters, c.dense_iters + 60);
+    }
+    if (s.spec.id == "idp-7of8") {  // inheritance steps: scaled LR, warm-up, distillation weight
+      EXPECT_DOUBLE_EQ(s.spec.lr, chain_step_lr(c, nm_parse("7:8")));
+      EXPECT_DOUBLE_EQ(s.spec.warmup_frac, c.chain_warmup);
+      EXPECT_DOUBLE_EQ(s.spec.distill, c.distill);
+    }
+    if (s.spec.id == "oneshot-2of8") {
+      EXPECT_DOUBLE_EQ(s.spec.lr, c.ft_lr);
+    }
+    if (s.spec.id == "srste-2of8") {
+      EXPECT_DOUBLE_EQ(s.spec.lr, c.lr);
     }
   }
 }
@@ -295,6 +339,7 @@ TEST(Training, TinyRunLearnsAndExperimentResumes) {
   c.lr = 3e-3;
   c.targets = {"2:4"};
   c.methods = {"idp", "oneshot"};
+  c.distill = 0.5;  // the chain learns from the dense parent's logits
   c.progress_seconds = 1000;
   const std::string out = tmp("exp");
   std::filesystem::remove_all(out);
@@ -302,11 +347,13 @@ TEST(Training, TinyRunLearnsAndExperimentResumes) {
   EXPECT_GT(r["dense"]["acc"].get<double>(), 0.40);
   EXPECT_GT(r["methods"]["idp"]["2:4"]["acc"].get<double>(), 0.40);
   EXPECT_GT(r["methods"]["oneshot"]["2:4"]["acc"].get<double>(), 0.40);
-  // Resume: every stage is done, so a rerun trains nothing and returns the same numbers.
-  const auto t0 = std::chrono::steady_clock::now();
+  // Validation images are held out from training and score every stage.
+  EXPECT_GT(r["methods"]["idp"]["2:4"]["val_acc"].get<double>(), 0.40);
+  for (const auto& s : r["stages"]) EXPECT_TRUE(s.contains("val_acc")) << s["id"];
+  // Resume: every stage is done, so a rerun trains nothing (same training times) and returns the same numbers.
   const auto r2 = run_experiment(c, 1, out);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
   EXPECT_EQ(r2["methods"], r["methods"]);
+  EXPECT_EQ(r2["stages"], r["stages"]);
   // Members are compressible deployable models.
   const CompressedModel cm = compress_checkpoint(st::st_read(out + "/idp-2of4.safetensors"));
   EXPECT_EQ(cm.linears[1].w.pattern.str(), "2:4");
