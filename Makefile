@@ -13,6 +13,8 @@
 
 HW ?=
 JOBS ?= 2
+# Seeds trained at the same time by idp-bench (one thread each).
+IDP_JOBS ?= 2
 
 ifeq ($(strip $(HW)),)
 BUILD ?= build
@@ -77,8 +79,7 @@ synth: configure
 	else echo "scripts/synth.sh is not there yet"; exit 1; fi
 
 idp-bench: build
-	@if [ -f scripts/idp_bench.sh ]; then BUILD=$(BUILD) bash scripts/idp_bench.sh; \
-	else echo "scripts/idp_bench.sh is not there yet"; exit 1; fi
+	BUILD=$(BUILD) IDP_JOBS=$(IDP_JOBS) bash scripts/idp_bench.sh
 
 clean:
 	rm -rf $(BUILD)
