@@ -33,7 +33,7 @@ if [ -z "$CONFIG" ]; then
   "batch": 128, "dense_iters": 600, "chain_iters": 500, "step_budget": "inverse_n", "inherit_support": true,
   "lr": 0.004, "ft_lr": 0.004, "chain_lr": 0.006, "chain_lr_power": 1, "chain_warmup": 0.3, "inherit_optimizer": true,
   "warmup": 0.1, "weight_decay": 0.05, "decay": 0.1, "mask_interval": 10, "mask_freeze": 0.25,
-  "distill": 0, "distill_temp": 2,
+  "distill": 0.3, "distill_temp": 4,
   "ckpt_seconds": 60, "progress_seconds": 15, "eval_int8": true,
   "targets": ["2:4", "1:4", "4:8", "2:8", "1:8", "1:16"],
   "methods": ["idp", "oneshot", "srste", "fixed"]

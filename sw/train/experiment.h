@@ -30,8 +30,8 @@ struct ExperimentConfig {
   double warmup = 0.1;          // warm-up fraction of from-scratch runs
   double weight_decay = 0.05;   // AdamW, Linear weights only
   double decay = 0.1;           // SR-STE lambda on pruned weights (dynamic masks; added before AdamW)
-  double distill = 0.0;         // inheritance chains (idp, fixed): weight of distillation from the dense parent
-  double distill_temp = 2.0;    // its softmax temperature
+  double distill = 0.3;         // inheritance chains (idp, fixed): weight of distillation from the dense parent
+  double distill_temp = 4.0;    // its softmax temperature
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
   std::string step_budget = "inverse_n";  // how chain_iters is split: uniform | inverse_n | inverse_sqrt_n
