@@ -30,7 +30,7 @@ if [ -z "$CONFIG" ]; then
   "model": {"dim": 48, "depth": 3, "heads": 4, "mlp": 96, "patch": 7, "sparse_patch": false, "sparse_head": false},
   "data_dir": "/usr/share/datasets/fashion-mnist",
   "train_limit": 12000, "test_limit": 5000, "val_limit": 5000,
-  "batch": 128, "dense_iters": 600, "chain_iters": 500, "step_budget": "inverse_n", "inherit_support": true,
+  "batch": 128, "dense_iters": 1200, "chain_iters": 1000, "step_budget": "inverse_n", "inherit_support": true,
   "lr": 0.004, "ft_lr": 0.004, "chain_lr": 0.006, "chain_lr_power": 1, "chain_warmup": 0.3, "inherit_optimizer": true,
   "warmup": 0.1, "weight_decay": 0.05, "decay": 0.1, "mask_interval": 10, "mask_freeze": 0.25,
   "distill": 0.3, "distill_temp": 4,

@@ -20,8 +20,8 @@ struct ExperimentConfig {
   int64_t val_limit = 5000;     // validation: the N training images after the training subset (held out from
                                 // training; every stage is scored on them, tuning uses only them; 0 = none)
   int64_t batch = 128;
-  int64_t dense_iters = 600;    // dense pre-training (= SR-STE's from-scratch part)
-  int64_t chain_iters = 500;    // sparse budget of a whole chain dense -> 1:M, split over its steps by step_budget
+  int64_t dense_iters = 1200;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t chain_iters = 1000;   // sparse budget of a whole chain dense -> 1:M, split over its steps by step_budget
   double lr = 4e-3;             // dense and SR-STE peak LR
   double ft_lr = 4e-3;          // peak LR of one-shot fine-tuning
   double chain_lr = 6e-3;       // peak LR of an inheritance step (idp, fixed) to 1:M; see chain_lr_power
