@@ -20,7 +20,7 @@ struct ExperimentConfig {
   int64_t val_limit = 5000;     // validation: the N training images after the training subset (held out from
                                 // training; every stage is scored on them, tuning uses only them; 0 = none)
   int64_t batch = 128;
-  int64_t dense_iters = 1200;    // dense pre-training (= SR-STE's from-scratch part)
+  int64_t dense_iters = 1200;   // dense pre-training (= SR-STE's from-scratch part)
   int64_t chain_iters = 1000;   // sparse budget of a whole chain dense -> 1:M, split over its steps by step_budget
   double lr = 4e-3;             // dense and SR-STE peak LR
   double ft_lr = 4e-3;          // peak LR of one-shot fine-tuning
@@ -56,6 +56,7 @@ std::vector<NmPattern> inheritance_chain(uint32_t m, uint32_t n_min);
 //   step_budget "uniform":   chain_iters / (M-1) per step
 //   step_budget "inverse_n": chain_iters * (1/n) / sum_{k=1}^{M-1} (1/k) -- later, sparser steps get more,
 //                            since going from n+1 to n kept weights removes 1/(n+1) of what is left.
+//   step_budget "inverse_sqrt_n": the same with weights 1/sqrt(n).
 int64_t chain_step_iters(const ExperimentConfig& c, NmPattern step);
 int64_t target_budget_iters(const ExperimentConfig& c, NmPattern target);
 // Peak LR of the inheritance step that produces n:M: chain_lr * (2/(n+1))^chain_lr_power. The step from

@@ -151,17 +151,13 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
 }
 
 double evaluate(Vit& model, const Dataset& d, int64_t limit) {
-  torch::NoGradGuard ng;
-  model->eval();
   const int64_t n = limit > 0 ? std::min(limit, d.size()) : d.size();
-  int64_t correct = 0;
-  for (int64_t b = 0; b < n; b += 500) {
-    const int64_t e = std::min(n, b + 500);
-    auto pred = model->forward(d.images.slice(0, b, e)).argmax(1);
-    correct += pred.eq(d.labels.slice(0, b, e)).sum().item<int64_t>();
-  }
-  model->train();
-  return n ? double(correct) / double(n) : 0.0;
+  if (n == 0) return 0.0;
+  Dataset head;
+  head.images = d.images.slice(0, 0, n);
+  head.labels = d.labels.slice(0, 0, n);
+  const int64_t correct = predict_logits(model, head).argmax(1).eq(head.labels).sum().item<int64_t>();
+  return double(correct) / double(n);
 }
 
 double evaluate_int8(Vit& model, const Dataset& d, int64_t limit) {
