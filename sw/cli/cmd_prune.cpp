@@ -22,7 +22,7 @@ struct PruneOpts {
   int threads = 1;
   int inherit_support = -1, inherit_optimizer = -1;
   int64_t train_limit = -1, test_limit = -1, val_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
-  double lr = -1, ft_lr = -1, chain_lr = -1, chain_lr_power = -1, chain_warmup = -1, decay = -1, mask_freeze = -1, distill = -1, distill_temp = -1;
+  double lr = -1, ft_lr = -1, chain_lr = -1, chain_lr_power = -1, chain_warmup = -1, decay = -1, mask_freeze = -1, fade = -1, hysteresis = -1, distill = -1, distill_temp = -1;
   bool json = false, plan = false, dump_config = false;
 };
 
@@ -63,6 +63,8 @@ void run_prune(const PruneOpts& o) {
   if (o.distill >= 0) c.distill = o.distill;
   if (o.distill_temp > 0) c.distill_temp = o.distill_temp;
   if (o.mask_freeze >= 0) c.mask_freeze = o.mask_freeze;
+  if (o.fade >= 0) c.fade = o.fade;
+  if (o.hysteresis >= 0) c.mask_hysteresis = o.hysteresis;
   if (!o.step_budget.empty()) c.step_budget = o.step_budget;
   if (o.inherit_support >= 0) c.inherit_support = o.inherit_support != 0;
   if (o.inherit_optimizer >= 0) c.inherit_optimizer = o.inherit_optimizer != 0;
@@ -142,6 +144,8 @@ void register_train_commands(CLI::App& app) {
   p->add_option("--distill-temp", o->distill_temp, "temperature of the distillation term");
   p->add_option("--mask-interval", o->mask_interval, "recompute dynamic masks every N iterations");
   p->add_option("--mask-freeze", o->mask_freeze, "fraction at the end of each dynamic stage with frozen masks");
+  p->add_option("--mask-hysteresis", o->hysteresis, "IDP: a pruned weight must exceed a kept one by this factor to replace it");
+  p->add_option("--fade", o->fade, "IDP: fraction at the start of each step over which pruned weights fade out");
   p->add_option("--inherit-support", o->inherit_support,
                 "1: IDP's dynamic masks choose only among the parent's kept weights; 0: among all weights");
   p->add_option("--step-budget", o->step_budget, "split of chain_iters over the chain steps: uniform | inverse_n | inverse_sqrt_n");

@@ -35,6 +35,8 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"distill_temp", distill_temp},
           {"mask_interval", mask_interval},
           {"mask_freeze", mask_freeze},
+          {"fade", fade},
+          {"mask_hysteresis", mask_hysteresis},
           {"inherit_support", inherit_support},
           {"step_budget", step_budget},
           {"inherit_optimizer", inherit_optimizer},
@@ -76,6 +78,8 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("distill_temp", c.distill_temp);
     get("mask_interval", c.mask_interval);
     get("mask_freeze", c.mask_freeze);
+    get("fade", c.fade);
+    get("mask_hysteresis", c.mask_hysteresis);
     get("inherit_support", c.inherit_support);
     get("step_budget", c.step_budget);
     get("inherit_optimizer", c.inherit_optimizer);
@@ -99,6 +103,8 @@ void ExperimentConfig::validate() const {
   if (step_budget != "uniform" && step_budget != "inverse_n" && step_budget != "inverse_sqrt_n")
     throw std::invalid_argument("step_budget must be 'uniform', 'inverse_n' or 'inverse_sqrt_n'");
   if (mask_freeze < 0 || mask_freeze >= 1) throw std::invalid_argument("mask_freeze must be in [0, 1)");
+  if (mask_hysteresis < 0) throw std::invalid_argument("mask_hysteresis must be >= 0");
+  if (fade < 0 || fade + mask_freeze > 1) throw std::invalid_argument("fade must be >= 0 and fade + mask_freeze <= 1");
   if (distill < 0 || distill > 1 || distill_temp <= 0)
     throw std::invalid_argument("distill must be in [0, 1] and distill_temp positive");
   if (chain_lr_power < 0 || chain_lr_power > 8) throw std::invalid_argument("chain_lr_power must be in [0, 8]");
@@ -236,10 +242,15 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
         s.spec = base(std::string(chain_method) + "-" + pat_id(p));
         s.spec.pattern = p;
         s.spec.mode = dyn ? MaskMode::Dynamic : MaskMode::Fixed;
+        // Both chains see the same batches at the same step (paired comparison: IDP and its fixed-mask
+        // ablation differ only in how the masks train, not in data order).
+        s.spec.seed = mix(seed, "chain-" + pat_id(p));
         s.spec.iters = chain_step_iters(c, p);
         s.spec.lr = chain_step_lr(c, p);
         s.spec.warmup_frac = c.chain_warmup;
         s.spec.decay = dyn ? c.decay : 0.0;
+        s.spec.fade = dyn ? c.fade : 0.0;
+        s.spec.mask_hysteresis = dyn ? c.mask_hysteresis : 0.0;
         s.spec.distill = c.distill;
         s.spec.distill_temp = c.distill_temp;
         s.method = chain_method;
@@ -356,6 +367,9 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
           }
       }
     }
+    // The masks a stage starts from, to report how far dynamic masks moved away from them.
+    std::vector<torch::Tensor> start_masks;
+    for (auto& l : model->sparse_linears()) start_masks.push_back(l->mask.clone());
     StageState st;
     double train_s = 0;
     bool trained = false;
@@ -419,6 +433,15 @@ nlohmann::json run_experiment(const ExperimentConfig& c, uint64_t seed, const st
     r["iters"] = s.iters;
     r["train_s"] = train_s;
     r["target"] = ps.target;
+    if (s.mode == MaskMode::Dynamic) {  // share of the final mask's kept weights that were not kept at the start
+      double moved = 0, kept = 0;
+      auto sl = model->sparse_linears();
+      for (size_t i = 0; i < sl.size(); ++i) {
+        moved += (sl[i]->mask * (1.0 - start_masks[i])).sum().item<double>();
+        kept += sl[i]->mask.sum().item<double>();
+      }
+      r["mask_moved"] = kept > 0 ? moved / kept : 0.0;
+    }
     // Every stage is scored on the validation images; only targets and the dense reference on the test images.
     if (val.size() > 0) r["val_acc"] = evaluate(model, val, 0);
     if (ps.target || ps.method == "dense") {

@@ -34,6 +34,10 @@ struct ExperimentConfig {
   double distill_temp = 4.0;    // its softmax temperature
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
+  double mask_hysteresis = 0.0;  // IDP: at a mask update a pruned weight replaces a kept one only when it is larger
+                                 // by the factor 1 + this (0 = plain magnitude)
+  double fade = 0.0;            // IDP steps: the weights a step prunes leave the forward pass gradually over this
+                                // first fraction of the step (0 = at once)
   std::string step_budget = "inverse_n";  // how chain_iters is split: uniform | inverse_n | inverse_sqrt_n
   bool inherit_support = true;  // IDP: dynamic masks choose only among the parent's kept weights
   bool inherit_optimizer = true;  // each inheritance step after the first continues its parent's AdamW state

@@ -100,6 +100,8 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
   const int64_t per_epoch = train.size() / s.batch;
   // Dynamic masks change until freeze_at; the stage ends with the mask its weights were tuned for.
   const int64_t freeze_at = s.iters - static_cast<int64_t>(s.mask_freeze * double(s.iters));
+  if (s.fade < 0 || s.fade > 1) throw std::invalid_argument("fade must be in [0, 1]");
+  const int64_t fade_iters = s.mode == MaskMode::Dynamic ? static_cast<int64_t>(s.fade * double(s.iters)) : 0;
   model->train();
   auto sparse = model->sparse_linears();
   using clock = std::chrono::steady_clock;
@@ -112,7 +114,9 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
   int64_t loss_n = 0;
   for (int64_t it = st.iter; it < s.iters; ++it) {
     if (s.mode == MaskMode::Dynamic && it > 0 && it % s.mask_interval == 0 && it < freeze_at)
-      for (auto& l : sparse) l->recompute_mask(false);
+      for (auto& l : sparse) l->recompute_mask(false, s.mask_hysteresis);
+    const double fade = it < fade_iters ? 0.5 * (1.0 + std::cos(M_PI * double(it) / double(fade_iters))) : 0.0;
+    for (auto& l : sparse) l->fade = fade;
     const int64_t epoch = it / per_epoch, pos = it % per_epoch;
     if (epoch != cur_epoch) {
       order = epoch_order(s.seed, epoch, train.size());
@@ -143,10 +147,14 @@ double train_stage(Vit& model, const Dataset& train, const StageSpec& s, StageSt
                       &opt);
       last_ckpt = clock::now();
     }
-    if (stop) return base + secs(t0);
+    if (stop) {
+      for (auto& l : sparse) l->fade = 0.0;
+      return base + secs(t0);
+    }
   }
+  for (auto& l : sparse) l->fade = 0.0;
   if (s.mode == MaskMode::Dynamic && freeze_at >= s.iters)  // no frozen tail: final magnitude mask
-    for (auto& l : sparse) l->recompute_mask(false);
+    for (auto& l : sparse) l->recompute_mask(false, s.mask_hysteresis);
   return base + secs(t0);
 }
 

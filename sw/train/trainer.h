@@ -39,6 +39,9 @@ struct StageSpec {
   double distill_temp = 2.0;      // softmax temperature of the distillation term
   int64_t mask_interval = 1;      // Dynamic mode: recompute masks every this many iterations (> 0)
   double mask_freeze = 0.0;       // Dynamic mode: masks stop changing for the last fraction of iterations
+  double mask_hysteresis = 0.0;   // Dynamic mode: kept weights score |w| * (1 + this) at mask updates
+  double fade = 0.0;              // Dynamic mode: over this first fraction of iterations the pruned weights leave the
+                                  // forward pass gradually (scale 0.5*(1+cos(pi*t)), 1 -> 0) instead of at once
   uint64_t seed = 1;              // data order
   int64_t stop_after = -1;        // testing: behave as if interrupted after this many iterations
                                   // (writes the partial checkpoint and returns)

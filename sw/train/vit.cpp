@@ -49,13 +49,14 @@ void NmLinearImpl::set_pattern(NmPattern p, MaskMode m) {
   if (p.dense()) mask = torch::ones_like(weight);
 }
 
-void NmLinearImpl::recompute_mask(bool within_old) {
+void NmLinearImpl::recompute_mask(bool within_old, double hysteresis) {
   if (pattern.dense()) {
     mask = torch::ones_like(weight);
     return;
   }
   torch::NoGradGuard ng;
   torch::Tensor w = within_old ? (weight * mask) : (weight * support);
+  if (hysteresis > 0.0 && !within_old) w = w * (mask * hysteresis + 1.0);
   w = w.detach().contiguous();
   const std::vector<uint8_t> mk = nm_mask(w.data_ptr<float>(), w.size(0), w.size(1), pattern);
   mask = torch::from_blob(const_cast<uint8_t*>(mk.data()), {w.size(0), w.size(1)}, torch::kUInt8).to(torch::kFloat32);
@@ -82,7 +83,8 @@ void NmLinearImpl::apply_mask_to_weight() {
 torch::Tensor NmLinearImpl::effective_weight() {
   switch (mode) {
     case MaskMode::Dense: return weight;
-    case MaskMode::Dynamic: return weight - (weight * (1.0 - mask)).detach();  // value w*mask, gradient identity
+    case MaskMode::Dynamic:  // value w*mask (pruned weights scaled by `fade` while fading out), gradient identity
+      return fade > 0.0 ? weight - (weight * (1.0 - mask) * (1.0 - fade)).detach() : weight - (weight * (1.0 - mask)).detach();
     case MaskMode::Fixed: return weight * mask;
   }
   return weight;

@@ -27,7 +27,8 @@ struct VitConfig {
 
 // How a masked Linear trains.
 //   Dense:   mask ignored (all ones).
-//   Dynamic: forward uses w*mask, backward is straight-through (dL/dw = dL/d(w*mask)),
+//   Dynamic: forward uses w*mask (w*(mask + fade*(1-mask)) while pruned weights fade out),
+//            backward is straight-through (dL/dw = dL/d(w*mask)),
 //            and decay_grad() adds lambda*(1-mask)*w (SR-STE). Masks are recomputed by magnitude.
 //   Fixed:   forward uses w*mask, gradient is masked, mask never changes.
 enum class MaskMode { Dense, Dynamic, Fixed };
@@ -40,7 +41,9 @@ class NmLinearImpl : public torch::nn::Module {
   // Sets the pattern (mode Dense for 1:1). Throws std::invalid_argument when M does not divide `in`.
   void set_pattern(NmPattern p, MaskMode mode);
   // mask = nm_mask(|w * support|) (with `within_old`: of |w * mask|, so the new mask keeps a subset of the old).
-  void recompute_mask(bool within_old);
+  // `hysteresis` h > 0 scores the currently kept weights as |w| * (1 + h): a pruned weight replaces a kept one
+  // only once it is larger by that factor.
+  void recompute_mask(bool within_old, double hysteresis = 0.0);
   // Dynamic mode: grad = (grad + lambda * (1 - mask) * w) * support
   void decay_grad(double lambda);
   // Restricts dynamic masks to the current mask from now on (inherited support) and zeroes the rest.
@@ -51,6 +54,8 @@ class NmLinearImpl : public torch::nn::Module {
   std::string name;
   torch::Tensor weight, bias, mask;  // mask: float 0/1, same shape as weight
   torch::Tensor support;             // float 0/1: positions dynamic masks may choose (all ones by default)
+  double fade = 0.0;                 // Dynamic mode: share of the pruned (in-support) weights still in the forward
+                                     // pass, 1 -> 0 over a stage's fade-out (gradual pruning); 0 = hard mask
   NmPattern pattern;
   MaskMode mode = MaskMode::Dense;
 };

@@ -132,6 +132,51 @@ TEST(StraightThrough, InheritedSupportBoundsDynamicMasks) {
   EXPECT_TRUE(torch::allclose(l->weight.grad(), torch::tensor({{0.0f, 1.0f, 0.0f, 1.5f}}))) << l->weight.grad();
 }
 
+TEST(StraightThrough, FadingPrunedWeightsScaleTheForwardOnly) {
+  NmLinear l("t", 4, 1);
+  {
+    torch::NoGradGuard ng;
+    l->weight.copy_(torch::tensor({{0.5f, -2.0f, 0.1f, 1.0f}}));
+    l->bias.zero_();
+  }
+  l->set_pattern(nm_parse("2:4"), MaskMode::Dynamic);
+  l->recompute_mask(false);  // keeps -2.0 and 1.0
+  const auto x = torch::tensor({{1.0f, 2.0f, 3.0f, 4.0f}});
+  const float kept = -2.0f * 2 + 1.0f * 4, pruned = 0.5f * 1 + 0.1f * 3;
+  for (double f : {1.0, 0.25, 0.0}) {
+    l->fade = f;
+    if (l->weight.grad().defined()) l->weight.grad().zero_();
+    auto y = l->forward(x);
+    EXPECT_NEAR(y.item<float>(), kept + float(f) * pruned, 1e-5) << "fade " << f;
+    y.sum().backward();
+    EXPECT_TRUE(torch::allclose(l->weight.grad(), x)) << "straight-through at fade " << f;
+  }
+}
+
+TEST(Training, FadeScheduleEndsWithHardMasks) {
+  // A dynamic stage with a fade-out: the stage leaves every layer at fade 0, so the saved model is the masked one.
+  if (!have_data()) GTEST_SKIP() << "dataset not installed";
+  torch::manual_seed(3);
+  Vit model(VitConfig{});
+  Dataset d = load_fashion_mnist(kData, "train", 64, 7);
+  model->set_pattern(nm_parse("2:4"), MaskMode::Dynamic);
+  for (auto& l : model->sparse_linears()) l->recompute_mask(false);
+  StageSpec s;
+  s.id = "fade";
+  s.pattern = nm_parse("2:4");
+  s.mode = MaskMode::Dynamic;
+  s.iters = 6;
+  s.batch = 32;
+  s.fade = 0.5;
+  s.mask_interval = 2;
+  AdamW opt;
+  opt.init(model, 0.0);
+  train_stage(model, d, s, {}, opt, "", 0, {});
+  for (auto& l : model->sparse_linears()) EXPECT_EQ(l->fade, 0.0) << l->name;
+  s.fade = 1.5;
+  EXPECT_THROW(train_stage(model, d, s, {}, opt, "", 0, {}), std::invalid_argument);
+}
+
 TEST(Distill, LossAndGradientOnATinyTensor) {
   torch::manual_seed(3);
   auto logits = torch::randn({4, 5}).requires_grad_(true);
@@ -357,6 +402,49 @@ TEST(Training, TinyRunLearnsAndExperimentResumes) {
   // Members are compressible deployable models.
   const CompressedModel cm = compress_checkpoint(st::st_read(out + "/idp-2of4.safetensors"));
   EXPECT_EQ(cm.linears[1].w.pattern.str(), "2:4");
+}
+
+TEST(Training, IdpWithoutMaskUpdatesEqualsTheFixedMaskChain) {
+  // The ablation differs from IDP only in the mask dynamics: with the masks never recomputed (and no fade),
+  // an IDP step computes exactly what the fixed-mask step computes (same data order, same kept weights).
+  if (!have_data()) GTEST_SKIP() << "dataset missing";
+  torch::set_num_threads(1);
+  ExperimentConfig c;
+  c.model.dim = 32;
+  c.model.depth = 1;
+  c.model.heads = 2;
+  c.model.mlp = 64;
+  c.train_limit = 320;
+  c.test_limit = 50;
+  c.val_limit = 50;
+  c.batch = 32;
+  c.dense_iters = 20;
+  c.chain_iters = 24;
+  c.targets = {"1:4"};
+  c.methods = {"idp", "fixed"};
+  c.mask_interval = 1000000;
+  c.eval_int8 = false;
+  c.progress_seconds = 1000;
+  const std::string out = tmp("paired");
+  std::filesystem::remove_all(out);
+  const auto r = run_experiment(c, 2, out);
+  torch::manual_seed(0);
+  Vit a(c.model), b(c.model);
+  load_checkpoint(out + "/idp-1of4.safetensors", a, nullptr);
+  load_checkpoint(out + "/fixed-1of4.safetensors", b, nullptr);
+  a->set_pattern(nm_parse("1:4"), MaskMode::Dynamic);
+  b->set_pattern(nm_parse("1:4"), MaskMode::Fixed);
+  auto la = a->linears(), lb = b->linears();
+  for (size_t i = 0; i < la.size(); ++i) {
+    EXPECT_TRUE(torch::equal(la[i]->mask, lb[i]->mask)) << la[i]->name;
+    EXPECT_TRUE(torch::equal(la[i]->weight * la[i]->mask, lb[i]->weight * lb[i]->mask)) << la[i]->name;
+  }
+  EXPECT_TRUE(torch::equal(a->cls, b->cls));
+  // Dynamic stages report how far their masks moved (none here); fixed-mask stages do not.
+  for (const auto& s : r["stages"]) {
+    if (s["method"] == "idp") EXPECT_EQ(s.value("mask_moved", -1.0), 0.0) << s["id"];
+    if (s["method"] == "fixed") EXPECT_FALSE(s.contains("mask_moved")) << s["id"];
+  }
 }
 
 TEST(Cli, PlanAndBadInput) {
