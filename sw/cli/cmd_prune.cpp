@@ -144,7 +144,7 @@ void register_train_commands(CLI::App& app) {
   p->add_option("--distill-temp", o->distill_temp, "temperature of the distillation term");
   p->add_option("--mask-interval", o->mask_interval, "recompute dynamic masks every N iterations");
   p->add_option("--mask-freeze", o->mask_freeze, "fraction at the end of each dynamic stage with frozen masks");
-  p->add_option("--mask-hysteresis", o->hysteresis, "IDP: a pruned weight must exceed a kept one by this factor to replace it");
+  p->add_option("--mask-hysteresis", o->hysteresis, "IDP: a pruned weight replaces a kept one only when larger by the factor 1 + this");
   p->add_option("--fade", o->fade, "IDP: fraction at the start of each step over which pruned weights fade out");
   p->add_option("--inherit-support", o->inherit_support,
                 "1: IDP's dynamic masks choose only among the parent's kept weights; 0: among all weights");
