@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """IDP benchmark table: reads OUT/seedN.json (sta prune --json) and OUT/compress-*.json and writes
-OUT/idp_table.{json,md,svg}. Called by scripts/idp_bench.sh; usage: idp_table.py OUT "1 2 3"."""
+OUT/idp_table.{json,md,svg}. Called by scripts/idp_bench.sh; usage: idp_table.py OUT "5 6 7"."""
 import json, math, os, sys
 out, seeds = sys.argv[1], sys.argv[2].split()
 runs = [json.load(open(f"{out}/seed{s}.json")) for s in seeds]
@@ -57,6 +57,14 @@ if "idp" in methods and baselines:
     table["idp_vs_best_baseline"] = {"best_baseline": best, "margin_points": avg["idp"] - avg[best],
         "per_target_margin_vs_best_at_target": {t: table["methods"]["idp"][t]["acc"]["mean"] -
             max(table["methods"][b][t]["acc"]["mean"] for b in baselines) for t in targets}}
+    # Paired by seed: every method of one seed starts from the same dense model (and the two chains see the same
+    # batches), so the per-seed difference of the six-target averages cancels most of the seed's luck.
+    table["idp_minus_baseline_paired"] = {
+        b: stats([sum(100 * (r["methods"]["idp"][t]["acc"] - r["methods"][b][t]["acc"]) for t in targets) / len(targets)
+                  for r in runs]) for b in baselines}
+    table["idp_minus_baseline_paired_val"] = {
+        b: stats([sum(100 * (r["methods"]["idp"][t]["val_acc"] - r["methods"][b][t]["val_acc"]) for t in targets) / len(targets)
+                  for r in runs]) for b in baselines}
 if "idp" in methods and "2:8" in targets:
     table["idp_2of8_gap_to_dense_points"] = table["dense"]["fp32"]["mean"] - table["methods"]["idp"]["2:8"]["acc"]["mean"]
 if "idp" in methods and "srste" in methods:
@@ -132,6 +140,14 @@ if "idp_vs_best_baseline" in table:
     L.append(f"- IDP vs the best baseline on average over the table ({names[v['best_baseline']]}): margin **{v['margin_points']:+.2f}** points → "
              f"{'met' if v['margin_points'] > 0 else 'missed'}. Per target vs the best baseline at that target: " +
              ", ".join(f"{t} {x:+.2f}" for t, x in v["per_target_margin_vs_best_at_target"].items()) + ".")
+if "idp_minus_baseline_paired" in table:
+    def se(x):
+        return x["std"] / math.sqrt(len(x["values"])) if len(x["values"]) > 1 else float("nan")
+    L.append("- Paired by seed (IDP minus baseline, six-target average of each seed; mean ± std over seeds, standard error in "
+             "brackets): test " + ", ".join(f"{names[b]} {x['mean']:+.2f} ± {x['std']:.2f} [{se(x):.2f}]"
+                                            for b, x in table["idp_minus_baseline_paired"].items()) +
+             "; validation " + ", ".join(f"{names[b]} {x['mean']:+.2f} ± {x['std']:.2f} [{se(x):.2f}]"
+                                         for b, x in table["idp_minus_baseline_paired_val"].items()) + ".")
 if "m8_series_over_srste_single" in table:
     r = table["m8_series_over_srste_single"]
     L.append(f"- Whole M=8 series (dense + 7:8 … 1:8, {pm(table['m8_series_train_s'])} s) over one SR-STE run to a single target: " +
