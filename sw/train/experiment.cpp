@@ -36,6 +36,7 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"mask_interval", mask_interval},
           {"mask_freeze", mask_freeze},
           {"fade", fade},
+          {"distill_oneshot", distill_oneshot},
           {"mask_hysteresis", mask_hysteresis},
           {"inherit_support", inherit_support},
           {"step_budget", step_budget},
@@ -79,6 +80,7 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j) {
     get("mask_interval", c.mask_interval);
     get("mask_freeze", c.mask_freeze);
     get("fade", c.fade);
+    get("distill_oneshot", c.distill_oneshot);
     get("mask_hysteresis", c.mask_hysteresis);
     get("inherit_support", c.inherit_support);
     get("step_budget", c.step_budget);
@@ -271,6 +273,10 @@ std::vector<PlannedStage> plan_experiment(const ExperimentConfig& c, uint64_t se
       s.spec.iters = target_budget_iters(c, t);
       s.spec.lr = c.ft_lr;
       s.method = "oneshot";
+      if (c.distill_oneshot) {  // off in the benchmark: one-shot as usually defined
+        s.spec.distill = c.distill;
+        s.spec.distill_temp = c.distill_temp;
+      }
       s.parent = "dense";
       s.init = StageInit::ParentMagnitude;
       s.target = true;

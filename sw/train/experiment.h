@@ -32,6 +32,7 @@ struct ExperimentConfig {
   double decay = 0.1;           // SR-STE lambda on pruned weights (dynamic masks; added before AdamW)
   double distill = 0.3;         // inheritance chains (idp, fixed): weight of distillation from the dense parent
   double distill_temp = 4.0;    // its softmax temperature
+  bool distill_oneshot = false; // also distil one-shot fine-tuning from the dense parent (to measure the teacher's share)
   int64_t mask_interval = 10;   // dynamic masks are recomputed every this many iterations
   double mask_freeze = 0.25;    // ... except in the last fraction of each dynamic stage (mask frozen)
   double mask_hysteresis = 0.0;  // IDP: at a mask update a pruned weight replaces a kept one only when it is larger

@@ -209,6 +209,13 @@ TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
   const auto plan = plan_experiment(c, 1);
   std::vector<std::string> idp;
   std::map<std::string, std::string> parent;
+  std::map<std::string, uint64_t> data_seed;
+  for (const auto& s : plan) data_seed[s.spec.id] = s.spec.seed;
+  // Paired data order: the two chains draw the batches of a step from one seed; other stages have their own.
+  EXPECT_EQ(data_seed["idp-7of8"], data_seed["fixed-7of8"]);
+  EXPECT_EQ(data_seed["idp-1of16"], data_seed["fixed-1of16"]);
+  EXPECT_NE(data_seed["idp-7of8"], data_seed["idp-6of8"]);
+  EXPECT_NE(data_seed["oneshot-2of8"], data_seed["idp-2of8"]);
   for (const auto& s : plan) {
     parent[s.spec.id] = s.parent;
     if (s.method == "idp") idp.push_back(s.spec.pattern.str());
@@ -260,11 +267,24 @@ TEST(Chain, InheritanceVisitsEveryStepDownByOne) {
     }
     if (s.spec.id == "oneshot-2of8") {
       EXPECT_DOUBLE_EQ(s.spec.lr, c.ft_lr);
+      EXPECT_EQ(s.spec.distill, 0.0);  // one-shot as usually defined
     }
+
     if (s.spec.id == "srste-2of8") {
       EXPECT_DOUBLE_EQ(s.spec.lr, c.lr);
     }
   }
+}
+
+TEST(Chain, OneShotDistillationIsOptIn) {
+  ExperimentConfig c;
+  c.methods = {"oneshot"};
+  c.distill_oneshot = true;
+  for (const auto& s : plan_experiment(c, 1))
+    if (s.method == "oneshot") {
+      EXPECT_DOUBLE_EQ(s.spec.distill, c.distill);
+      EXPECT_DOUBLE_EQ(s.spec.distill_temp, c.distill_temp);
+    }
 }
 
 TEST(Checkpoint, RoundTripAndCorruptionIsAClearError) {
