@@ -26,6 +26,18 @@ std::string tmp(const std::string& name) {
   return d + "/" + name;
 }
 
+// A one-block ViT experiment small enough for a test (the caller sets data sizes, budgets, targets, methods).
+ExperimentConfig tiny_experiment() {
+  ExperimentConfig c;
+  c.model.dim = 32;
+  c.model.depth = 1;
+  c.model.heads = 2;
+  c.model.mlp = 64;
+  c.batch = 32;
+  c.progress_seconds = 1000;
+  return c;
+}
+
 TEST(Mask, GroupsOfMAlongInputKeepTheNLargest) {
   torch::manual_seed(1);
   NmLinear l("t", 48, 16);
@@ -390,22 +402,16 @@ TEST(Training, ResumeReproducesAnUninterruptedRun) {
 TEST(Training, TinyRunLearnsAndExperimentResumes) {
   if (!have_data()) GTEST_SKIP() << "dataset missing";
   torch::set_num_threads(1);
-  ExperimentConfig c;
-  c.model.dim = 32;
-  c.model.depth = 1;
-  c.model.heads = 2;
-  c.model.mlp = 64;
+  ExperimentConfig c = tiny_experiment();
   c.train_limit = 640;
   c.test_limit = 300;
   c.val_limit = 100;
-  c.batch = 32;
   c.dense_iters = 100;
   c.chain_iters = 30;
   c.lr = 3e-3;
   c.targets = {"2:4"};
   c.methods = {"idp", "oneshot"};
   c.distill = 0.5;  // the chain learns from the dense parent's logits
-  c.progress_seconds = 1000;
   const std::string out = tmp("exp");
   std::filesystem::remove_all(out);
   const auto r = run_experiment(c, 1, out);
@@ -429,22 +435,16 @@ TEST(Training, IdpWithoutMaskUpdatesEqualsTheFixedMaskChain) {
   // an IDP step computes exactly what the fixed-mask step computes (same data order, same kept weights).
   if (!have_data()) GTEST_SKIP() << "dataset missing";
   torch::set_num_threads(1);
-  ExperimentConfig c;
-  c.model.dim = 32;
-  c.model.depth = 1;
-  c.model.heads = 2;
-  c.model.mlp = 64;
+  ExperimentConfig c = tiny_experiment();
   c.train_limit = 320;
   c.test_limit = 50;
   c.val_limit = 50;
-  c.batch = 32;
   c.dense_iters = 20;
   c.chain_iters = 24;
   c.targets = {"1:4"};
   c.methods = {"idp", "fixed"};
   c.mask_interval = 1000000;
   c.eval_int8 = false;
-  c.progress_seconds = 1000;
   const std::string out = tmp("paired");
   std::filesystem::remove_all(out);
   const auto r = run_experiment(c, 2, out);
