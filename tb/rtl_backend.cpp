@@ -2,7 +2,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/backend.h"
+#include "tb/rtl_backend.h"
 #include "tb/rtl_run.h"
 
 namespace sta {

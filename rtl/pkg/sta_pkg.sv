@@ -7,13 +7,17 @@ package sta_pkg;
   localparam int unsigned Cols = 4;  // PE array columns (output columns per tile)
   localparam int unsigned Lanes = 4;  // multipliers per PE; each lane owns one group per slot
   localparam int unsigned MaxM = 16;  // largest group size M (power of two, 2..16)
-  localparam int unsigned ABufDepth = 256;  // words per activation bank (both halves); one bank per PE row
-  localparam int unsigned WBufDepth = 512;  // words per weight bank (both halves); one bank per PE column
+  localparam int unsigned ABufDepth = 512;  // words per activation bank over all 4 slots; one bank per PE row
+  localparam int unsigned WBufDepth = 1024;  // words per weight bank (both halves); one bank per PE column
   localparam int unsigned OBufDepth = 128;  // output tiles (both halves)
   localparam int unsigned BusBytes = 16;  // AXI4 data width in bytes (4..32)
   localparam int unsigned IqDepth = 8;  // entries in each unit's instruction queue
   localparam int unsigned MaxBurstBeats = 16;  // longest AXI burst the DMA issues
   localparam int unsigned MaxOutstandingReads = 4;  // AXI read bursts in flight for the load DMA
+  localparam int unsigned VecLanes = 8;  // elements per cycle of the vector unit (softmax, LayerNorm, requantization, GELU, add)
+  localparam int unsigned MaxSeq = 256;  // longest softmax row (key positions)
+  localparam int unsigned MaxHidden = 4096;  // longest LayerNorm row (hidden size)
+  localparam int unsigned PBufDepth = 256;  // parameter-buffer words (both halves); a word holds Cols entries
 
   // ---- Derived parameters ----
   localparam int unsigned IdxBits    = $clog2(MaxM);            // bits per in-group index
@@ -22,46 +26,61 @@ package sta_pkg;
   localparam int unsigned WWordBytes = WWordBits / 8;
   localparam int unsigned OWordBits  = Rows * Cols * 32;        // one int32 output tile
   localparam int unsigned BusBits    = BusBytes * 8;
-  localparam int unsigned AHalfDepth = ABufDepth / 2;
+  localparam int unsigned ASlots     = 4;                      // activation slots
+  localparam int unsigned ASlotDepth = ABufDepth / ASlots;      // words per bank and slot
   localparam int unsigned WHalfDepth = WBufDepth / 2;
   localparam int unsigned OHalfDepth = OBufDepth / 2;
-  localparam int unsigned AAddrBits  = $clog2(ABufDepth);
+  localparam int unsigned PHalfDepth = PBufDepth / 2;
+  localparam int unsigned AAddrBits  = $clog2(ASlotDepth);      // word address inside a slot
   localparam int unsigned WAddrBits  = $clog2(WBufDepth);
   localparam int unsigned OAddrBits  = $clog2(OBufDepth);
+  localparam int unsigned PAddrBits  = $clog2(PBufDepth);
+  localparam int unsigned PEntryBits = 64;                     // one per-column parameter entry
+  localparam int unsigned PWordBits  = Cols * PEntryBits;       // a parameter word: Cols entries
+  localparam int unsigned VecCols    = (VecLanes < Cols) ? VecLanes : Cols;  // columns per vector chunk
+  localparam int unsigned VecRows    = VecLanes / VecCols;      // rows processed side by side
 
   // ---- Instruction set ----
-  localparam int unsigned SpecVersion = 1;
-  localparam logic [31:0] IdMagic = 32'h53544131;
+  localparam int unsigned SpecVersion = 2;
+  localparam logic [31:0] IdMagic = 32'h53544132;
   localparam int unsigned InstrWords = 8;
   localparam int unsigned InstrBits  = InstrWords * 32;
   localparam int unsigned AxiIdBits  = 2;
   typedef logic [InstrBits-1:0] instr_t;
 
   typedef enum logic [3:0] {
-    OpLdA = 4'd1,  // DMA rows of int8 activations from memory into an activation-buffer half
-    OpLdW = 4'd2,  // DMA weight streams (N:M packed or dense) from memory into a weight-buffer half
-    OpGemm = 4'd3,  // Run the PE array over buffered tiles, writing int32 tiles into an output-buffer half
-    OpSt = 4'd4,  // DMA int32 output tiles from an output-buffer half to memory (row-major)
-    OpEnd = 4'd5  // Wait until every unit is idle, then raise done
+    OpLdA = 4'd1,  // load: DMA rows of int8 from memory into an activation-buffer slot
+    OpLdW = 4'd2,  // load: DMA weight streams (N:M packed, dense, or dense transposed) from memory into a weight-buffer half
+    OpGemm = 4'd3,  // engine: Run the PE array over buffered tiles, writing int32 tiles into an output-buffer half
+    OpSt = 4'd4,  // store: DMA rows of bytes from an activation-buffer slot to memory
+    OpEnd = 4'd5,  // dispatch: Wait until every unit is idle, then raise done
+    OpLdP = 4'd6,  // load: DMA per-column parameter entries from memory into a parameter-buffer half
+    OpReq = 4'd7,  // vec: Requantize int32 tiles to int8 rows (per-column bias, multiplier, shift), optionally GELU and a residual add; or copy them as int32 bytes
+    OpSoftmax = 4'd8,  // vec: Row softmax of int32 scores with scaling and a key-padding mask, to uint8 probabilities
+    OpLayernorm = 4'd9,  // vec: Row LayerNorm of int8 rows with per-column gamma and beta, to int8
+    OpAdd = 4'd10  // vec: Element-wise sum of two int8 tensors with their own scales, to int8
   } opcode_e;
 
   // Field positions: bit offset in the instruction (word * 32 + lsb) and width.
   localparam int unsigned FOpcodeLsb = 0; localparam int unsigned FOpcodeW = 4;  // operation, see opcodes
-  localparam int unsigned FLdHalfLsb = 4; localparam int unsigned FLdHalfW = 1;  // buffer half written (0/1)
-  localparam int unsigned FLdDenseLsb = 5; localparam int unsigned FLdDenseW = 1;  // LD_W only: 1 = words carry Lanes values and no indices (dense / dd operand)
+  localparam int unsigned FLdSlotLsb = 4; localparam int unsigned FLdSlotW = 2;  // activation slot written (0..3)
+  localparam int unsigned FLdHalfLsb = 4; localparam int unsigned FLdHalfW = 1;  // weight or parameter half written (0/1)
+  localparam int unsigned FLdDenseLsb = 6; localparam int unsigned FLdDenseW = 1;  // 1 = words carry Lanes values and no indices (dense / dd operand)
+  localparam int unsigned FLdTransposeLsb = 7; localparam int unsigned FLdTransposeW = 1;  // 1 = dense transposed: byte c of memory row r goes to weight column c at K position r (needs ld_dense)
   localparam int unsigned FLdDramAddrLsb = 32; localparam int unsigned FLdDramAddrW = 32;  // byte address of row 0; multiple of BusBytes
   localparam int unsigned FLdDramStrideLsb = 64; localparam int unsigned FLdDramStrideW = 32;  // bytes between consecutive rows in memory; multiple of BusBytes
-  localparam int unsigned FLdRowsLsb = 96; localparam int unsigned FLdRowsW = 16;  // number of rows (activation rows or weight columns)
-  localparam int unsigned FLdRowBytesLsb = 128; localparam int unsigned FLdRowBytesW = 24;  // bytes used from each row; the last buffer word of a row is zero-padded
-  localparam int unsigned FLdBufAddrLsb = 160; localparam int unsigned FLdBufAddrW = 16;  // buffer word address (within the half) of row 0
-  localparam int unsigned FLdBufRowWordsLsb = 176; localparam int unsigned FLdBufRowWordsW = 16;  // word pitch between rows r and r+Banks in one bank
-  localparam int unsigned FGemmAHalfLsb = 4; localparam int unsigned FGemmAHalfW = 1;  // activation half read
-  localparam int unsigned FGemmWHalfLsb = 5; localparam int unsigned FGemmWHalfW = 1;  // weight half read
-  localparam int unsigned FGemmOHalfLsb = 6; localparam int unsigned FGemmOHalfW = 1;  // output half written
-  localparam int unsigned FGemmRelALsb = 7; localparam int unsigned FGemmRelAW = 1;  // mark the activation half empty when done
-  localparam int unsigned FGemmRelWLsb = 8; localparam int unsigned FGemmRelWW = 1;  // mark the weight half empty when done
-  localparam int unsigned FGemmAccLsb = 9; localparam int unsigned FGemmAccW = 1;  // add to the output tiles already in the buffer instead of overwriting
-  localparam int unsigned FGemmFinalLsb = 10; localparam int unsigned FGemmFinalW = 1;  // mark the output half full (ready for ST) when done
+  localparam int unsigned FLdRowsLsb = 96; localparam int unsigned FLdRowsW = 16;  // number of rows (activation rows, weight columns, or for ld_transpose the K extent)
+  localparam int unsigned FLdRowBytesLsb = 128; localparam int unsigned FLdRowBytesW = 24;  // bytes used from each row; the last buffer word of a row is zero-padded (ld_transpose: the number of weight columns)
+  localparam int unsigned FLdBufAddrLsb = 160; localparam int unsigned FLdBufAddrW = 16;  // buffer word address (within the slot or half) of row 0
+  localparam int unsigned FLdBufRowWordsLsb = 176; localparam int unsigned FLdBufRowWordsW = 16;  // word pitch between rows r and r+Banks in one bank (ld_transpose: between weight columns c and c+Cols)
+  localparam int unsigned FGemmASlotLsb = 4; localparam int unsigned FGemmASlotW = 2;  // activation slot read
+  localparam int unsigned FGemmWHalfLsb = 6; localparam int unsigned FGemmWHalfW = 1;  // weight half read
+  localparam int unsigned FGemmOHalfLsb = 7; localparam int unsigned FGemmOHalfW = 1;  // output half written
+  localparam int unsigned FGemmRelALsb = 8; localparam int unsigned FGemmRelAW = 1;  // mark the activation slot empty when done
+  localparam int unsigned FGemmRelWLsb = 9; localparam int unsigned FGemmRelWW = 1;  // mark the weight half empty when done
+  localparam int unsigned FGemmAccLsb = 10; localparam int unsigned FGemmAccW = 1;  // add to the output tiles already in the buffer instead of overwriting
+  localparam int unsigned FGemmFinalLsb = 11; localparam int unsigned FGemmFinalW = 1;  // mark the output half full (ready for the vector unit) when done
+  localparam int unsigned FGemmAUnsignedLsb = 12; localparam int unsigned FGemmAUnsignedW = 1;  // activation bytes are uint8 (0..255, e.g. softmax probabilities) instead of int8
   localparam int unsigned FGemmNLsb = 16; localparam int unsigned FGemmNW = 5;  // kept weights per group N (1..M); 1 for dense
   localparam int unsigned FGemmLog2mLsb = 24; localparam int unsigned FGemmLog2mW = 3;  // log2 of group size M (0 = dense, up to log2 MaxM)
   localparam int unsigned FGemmAAddrLsb = 32; localparam int unsigned FGemmAAddrW = 16;  // activation word address of row tile 0
@@ -73,13 +92,46 @@ package sta_pkg;
   localparam int unsigned FGemmSlotsLsb = 128; localparam int unsigned FGemmSlotsW = 16;  // slots per tile; a slot is Lanes groups, N cycles
   localparam int unsigned FGemmOAddrLsb = 160; localparam int unsigned FGemmOAddrW = 16;  // output tile address of tile (0,0)
   localparam int unsigned FGemmORowPitchLsb = 176; localparam int unsigned FGemmORowPitchW = 16;  // output tiles between row tiles
-  localparam int unsigned FStHalfLsb = 4; localparam int unsigned FStHalfW = 1;  // output half read (marked empty when done)
-  localparam int unsigned FStDramAddrLsb = 32; localparam int unsigned FStDramAddrW = 32;  // byte address of output row 0; multiple of BusBytes
-  localparam int unsigned FStDramStrideLsb = 64; localparam int unsigned FStDramStrideW = 32;  // bytes between output rows; multiple of BusBytes
-  localparam int unsigned FStRowsLsb = 96; localparam int unsigned FStRowsW = 16;  // output rows written
-  localparam int unsigned FStColsLsb = 128; localparam int unsigned FStColsW = 16;  // int32 elements written per row
-  localparam int unsigned FStOAddrLsb = 160; localparam int unsigned FStOAddrW = 16;  // output tile address of tile (0,0)
-  localparam int unsigned FStORowPitchLsb = 176; localparam int unsigned FStORowPitchW = 16;  // output tiles between row tiles
+  localparam int unsigned FStSlotLsb = 4; localparam int unsigned FStSlotW = 2;  // activation slot read (marked empty when done)
+  localparam int unsigned FStDramAddrLsb = 32; localparam int unsigned FStDramAddrW = 32;  // byte address of row 0; multiple of BusBytes
+  localparam int unsigned FStDramStrideLsb = 64; localparam int unsigned FStDramStrideW = 32;  // bytes between rows in memory; multiple of BusBytes
+  localparam int unsigned FStRowsLsb = 96; localparam int unsigned FStRowsW = 16;  // rows written
+  localparam int unsigned FStRowBytesLsb = 128; localparam int unsigned FStRowBytesW = 24;  // bytes written per row (a partial last beat uses write strobes)
+  localparam int unsigned FStBufAddrLsb = 160; localparam int unsigned FStBufAddrW = 16;  // slot word address of row 0
+  localparam int unsigned FStBufRowWordsLsb = 176; localparam int unsigned FStBufRowWordsW = 16;  // word pitch between rows r and r+Rows in one bank
+  localparam int unsigned FVSrcLsb = 4; localparam int unsigned FVSrcW = 2;  // first source: output half (REQ, SOFTMAX; bit 0 only) or activation slot (LAYERNORM, ADD)
+  localparam int unsigned FVSrc1Lsb = 6; localparam int unsigned FVSrc1W = 2;  // second source: activation slot (REQ residual, ADD second operand)
+  localparam int unsigned FVDstLsb = 8; localparam int unsigned FVDstW = 2;  // destination activation slot
+  localparam int unsigned FVPLsb = 10; localparam int unsigned FVPW = 1;  // parameter half read
+  localparam int unsigned FVRelSrcLsb = 11; localparam int unsigned FVRelSrcW = 1;  // mark the first source empty when done
+  localparam int unsigned FVRelSrc1Lsb = 12; localparam int unsigned FVRelSrc1W = 1;  // mark the second source empty when done
+  localparam int unsigned FVRelPLsb = 13; localparam int unsigned FVRelPW = 1;  // mark the parameter half empty when done
+  localparam int unsigned FVFinalLsb = 14; localparam int unsigned FVFinalW = 1;  // mark the destination slot full when done
+  localparam int unsigned FReqGeluLsb = 15; localparam int unsigned FReqGeluW = 1;  // the per-column requantization yields a Q10 value; apply GELU and requantize it with req_gelu_mult / req_gelu_shift
+  localparam int unsigned FReqResLsb = 16; localparam int unsigned FReqResW = 1;  // add the int8 residual from slot v_src1: sat8(round((y*ma + r*mb) / 2^req_res_shift))
+  localparam int unsigned FReqRawLsb = 17; localparam int unsigned FReqRawW = 1;  // no requantization: write each int32 as 4 little-endian bytes (no parameters)
+  localparam int unsigned FVRowsLsb = 32; localparam int unsigned FVRowsW = 16;  // rows processed
+  localparam int unsigned FVColsLsb = 48; localparam int unsigned FVColsW = 16;  // elements per row
+  localparam int unsigned FVSrcAddrLsb = 64; localparam int unsigned FVSrcAddrW = 16;  // first source: output tile of (row 0, col 0), or slot word address of row 0
+  localparam int unsigned FVSrcPitchLsb = 80; localparam int unsigned FVSrcPitchW = 16;  // first source: output tiles between row tiles, or slot words between rows r and r+Rows
+  localparam int unsigned FVSrc1AddrLsb = 96; localparam int unsigned FVSrc1AddrW = 16;  // second source: slot word address of row 0
+  localparam int unsigned FVSrc1PitchLsb = 112; localparam int unsigned FVSrc1PitchW = 16;  // second source: slot words between rows r and r+Rows
+  localparam int unsigned FVDstAddrLsb = 128; localparam int unsigned FVDstAddrW = 16;  // destination: slot word address of row 0
+  localparam int unsigned FVDstPitchLsb = 144; localparam int unsigned FVDstPitchW = 16;  // destination: slot words between rows r and r+Rows
+  localparam int unsigned FVPAddrLsb = 160; localparam int unsigned FVPAddrW = 16;  // parameter word of column 0 (a word holds Cols entries)
+  localparam int unsigned FReqResShiftLsb = 176; localparam int unsigned FReqResShiftW = 6;  // right shift (rounding) of the residual sum
+  localparam int unsigned FReqGeluShiftLsb = 182; localparam int unsigned FReqGeluShiftW = 6;  // right shift (rounding) of GELU(x) * req_gelu_mult
+  localparam int unsigned FReqResMaLsb = 192; localparam int unsigned FReqResMaW = 16;  // multiplier of the requantized value in the residual sum
+  localparam int unsigned FReqResMbLsb = 208; localparam int unsigned FReqResMbW = 16;  // multiplier of the residual in the residual sum
+  localparam int unsigned FReqGeluMultLsb = 224; localparam int unsigned FReqGeluMultW = 16;  // multiplier from Q10 GELU output to the int8 output scale
+  localparam int unsigned FSmShiftLsb = 176; localparam int unsigned FSmShiftW = 6;  // right shift (rounding) of score * sm_mult into Q10 log2 units
+  localparam int unsigned FSmMultLsb = 192; localparam int unsigned FSmMultW = 16;  // multiplier: score scale * log2(e) / sqrt(d) in Q10 log2 units, times 2^sm_shift
+  localparam int unsigned FSmValidLsb = 208; localparam int unsigned FSmValidW = 16;  // key-padding mask: columns >= sm_valid get probability 0 (1..v_cols)
+  localparam int unsigned FLnShiftLsb = 176; localparam int unsigned FLnShiftW = 6;  // right shift (rounding) of xhat * gamma + beta
+  localparam int unsigned FLnEpsLsb = 192; localparam int unsigned FLnEpsW = 32;  // epsilon in the integer variance domain: round(n^2 * eps / s_in^2), added to n*S2 - S1^2
+  localparam int unsigned FAddShiftLsb = 176; localparam int unsigned FAddShiftW = 6;  // right shift (rounding) of a*ma + b*mb
+  localparam int unsigned FAddMaLsb = 192; localparam int unsigned FAddMaW = 16;  // multiplier of the first operand
+  localparam int unsigned FAddMbLsb = 208; localparam int unsigned FAddMbW = 16;  // multiplier of the second operand
 
   // ---- Error causes ----
   typedef enum logic [3:0] {
@@ -88,11 +140,260 @@ package sta_pkg;
     ErrBadGemm = 4'd2,  // GEMM with N = 0, N > M, M > MaxM or zero tiles/slots
     ErrMisaligned = 4'd3,  // DMA address or stride not a multiple of BusBytes, or program address not a multiple of 32
     ErrAxiResp = 4'd4,  // memory answered SLVERR/DECERR
-    ErrBufRange = 4'd5  // a buffer address ran past its half
+    ErrBufRange = 4'd5,  // a buffer address ran past its slot or half
+    ErrBadSize = 4'd6,  // vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns
+    ErrRowLen = 4'd7,  // row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)
+    ErrBadFields = 4'd8  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu or req_res
   } err_e;
 
+  // ---- Units (one instruction queue each, except the dispatcher) ----
+  localparam int unsigned NumUnits = 5;
+  localparam int unsigned UnitLoad = 0;
+  localparam int unsigned UnitEngine = 1;
+  localparam int unsigned UnitVec = 2;
+  localparam int unsigned UnitStore = 3;
+  localparam int unsigned UnitDispatch = 4;
+  typedef logic [2:0] unit_t;
+
+  // ---- Buffer flags (full = holds data for its consumer) ----
+  localparam int unsigned NumFlags = 10;
+  localparam int unsigned FlagA = 0;  // 4 flag(s): activation buffer slots: int8 rows, Rows banks, words of Lanes*MaxM bytes; GEMM operand A, vector-unit source and destination, store source
+  localparam int unsigned FlagW = 4;  // 2 flag(s): weight buffer halves: Cols banks of weight words; GEMM operand B
+  localparam int unsigned FlagO = 6;  // 2 flag(s): output buffer halves: int32 tiles of Rows x Cols; GEMM result, vector-unit source
+  localparam int unsigned FlagP = 8;  // 2 flag(s): parameter buffer halves: words of Cols per-column entries of 64 bits; vector-unit parameters
+  typedef logic [NumFlags-1:0] flags_t;
+
+  // What an instruction waits on and changes. wait_full: consumed flags;
+  // wait_empty: produced flags; set/clr: applied when the instruction is done;
+  // dup: two operands name one flag (BAD_FIELDS).
+  typedef struct packed {
+    flags_t wait_full;
+    flags_t wait_empty;
+    flags_t set;
+    flags_t clr;
+    logic   dup;
+  } sync_t;
+
+  function automatic unit_t unit_of(instr_t i);
+    unit_of = unit_t'(UnitDispatch);
+    unique case (i[FOpcodeLsb +: FOpcodeW])
+      OpLdA: unit_of = unit_t'(UnitLoad);
+      OpLdW: unit_of = unit_t'(UnitLoad);
+      OpGemm: unit_of = unit_t'(UnitEngine);
+      OpSt: unit_of = unit_t'(UnitStore);
+      OpEnd: unit_of = unit_t'(UnitDispatch);
+      OpLdP: unit_of = unit_t'(UnitLoad);
+      OpReq: unit_of = unit_t'(UnitVec);
+      OpSoftmax: unit_of = unit_t'(UnitVec);
+      OpLayernorm: unit_of = unit_t'(UnitVec);
+      OpAdd: unit_of = unit_t'(UnitVec);
+      default: unit_of = unit_t'(UnitDispatch);
+    endcase
+  endfunction
+
+  function automatic sync_t sync_of(instr_t i);
+    flags_t m, any;
+    sync_of = '0;
+    m = '0;
+    any = '0;
+    unique case (i[FOpcodeLsb +: FOpcodeW])
+      OpLdA: begin
+        m = flags_t'(1) << (FlagA + 32'(i[FLdSlotLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        sync_of.set = sync_of.set | m;
+      end
+      OpLdW: begin
+        m = flags_t'(1) << (FlagW + 32'(i[FLdHalfLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        sync_of.set = sync_of.set | m;
+      end
+      OpGemm: begin
+        m = flags_t'(1) << (FlagA + 32'(i[FGemmASlotLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FGemmRelALsb +: FGemmRelAW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagW + 32'(i[FGemmWHalfLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FGemmRelWLsb +: FGemmRelWW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagO + 32'(i[FGemmOHalfLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        if ((i[FGemmFinalLsb +: FGemmFinalW] != '0)) sync_of.set = sync_of.set | m;
+      end
+      OpSt: begin
+        m = flags_t'(1) << (FlagA + 32'(i[FStSlotLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        sync_of.clr = sync_of.clr | m;
+      end
+      OpEnd: begin
+        m = '0;
+      end
+      OpLdP: begin
+        m = flags_t'(1) << (FlagP + 32'(i[FLdHalfLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        sync_of.set = sync_of.set | m;
+      end
+      OpReq: begin
+        m = flags_t'(1) << (FlagO + 32'(i[FVSrcLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        if (!(i[FReqRawLsb +: FReqRawW] != '0)) begin
+          m = flags_t'(1) << (FlagP + 32'(i[FVPLsb +: 1]));
+          sync_of.dup = sync_of.dup | ((any & m) != '0);
+          any = any | m;
+          sync_of.wait_full = sync_of.wait_full | m;
+          if ((i[FVRelPLsb +: FVRelPW] != '0)) sync_of.clr = sync_of.clr | m;
+        end
+        if ((i[FReqResLsb +: FReqResW] != '0)) begin
+          m = flags_t'(1) << (FlagA + 32'(i[FVSrc1Lsb +: 2]));
+          sync_of.dup = sync_of.dup | ((any & m) != '0);
+          any = any | m;
+          sync_of.wait_full = sync_of.wait_full | m;
+          if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) sync_of.clr = sync_of.clr | m;
+        end
+        m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+      end
+      OpSoftmax: begin
+        m = flags_t'(1) << (FlagO + 32'(i[FVSrcLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+      end
+      OpLayernorm: begin
+        m = flags_t'(1) << (FlagA + 32'(i[FVSrcLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagP + 32'(i[FVPLsb +: 1]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelPLsb +: FVRelPW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+      end
+      OpAdd: begin
+        m = flags_t'(1) << (FlagA + 32'(i[FVSrcLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagA + 32'(i[FVSrc1Lsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_full = sync_of.wait_full | m;
+        if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) sync_of.clr = sync_of.clr | m;
+        m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
+        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        any = any | m;
+        sync_of.wait_empty = sync_of.wait_empty | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+      end
+      default: ;
+    endcase
+  endfunction
+
+  // Static legality checks of spec 'checks' (in order; the first failing one
+  // names the error) plus the operand-distinctness rule of the sync table.
+  // ErrIllegalOp for an unknown opcode.
+  function automatic err_e check_of(instr_t i);
+    sync_t s;
+    s = sync_of(i);
+    check_of = ErrNone;
+    unique case (i[FOpcodeLsb +: FOpcodeW])
+      OpLdA: begin
+        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpLdW: begin
+        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdDenseLsb +: FLdDenseW] == '0))) check_of = ErrBadFields;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpGemm: begin
+        if (check_of == ErrNone && (i[FGemmNLsb +: FGemmNW] == '0)) check_of = ErrBadGemm;
+        if (check_of == ErrNone && (i[FGemmRowTilesLsb +: FGemmRowTilesW] == '0)) check_of = ErrBadGemm;
+        if (check_of == ErrNone && (i[FGemmColTilesLsb +: FGemmColTilesW] == '0)) check_of = ErrBadGemm;
+        if (check_of == ErrNone && (i[FGemmSlotsLsb +: FGemmSlotsW] == '0)) check_of = ErrBadGemm;
+        if (check_of == ErrNone && (32'(i[FGemmLog2mLsb +: FGemmLog2mW]) > $clog2(MaxM))) check_of = ErrBadGemm;
+        if (check_of == ErrNone && (32'(i[FGemmNLsb +: FGemmNW]) > (32'd1 << i[FGemmLog2mLsb +: FGemmLog2mW]))) check_of = ErrBadGemm;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpSt: begin
+        if (check_of == ErrNone && (i[FStDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && (i[FStDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpEnd: begin
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpLdP: begin
+        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpReq: begin
+        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqGeluLsb +: FReqGeluW] != '0))) check_of = ErrBadFields;
+        if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqResLsb +: FReqResW] != '0))) check_of = ErrBadFields;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpSoftmax: begin
+        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (i[FSmValidLsb +: FSmValidW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (32'(i[FSmValidLsb +: FSmValidW]) > 32'(i[FVColsLsb +: FVColsW]))) check_of = ErrBadSize;
+        if (check_of == ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxSeq)) check_of = ErrRowLen;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpLayernorm: begin
+        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxHidden)) check_of = ErrRowLen;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      OpAdd: begin
+        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
+        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      end
+      default: check_of = ErrIllegalOp;
+    endcase
+  endfunction
+
   // ---- CSR map (byte addresses) ----
-  localparam logic [11:0] CsrId = 12'h000;  // ro magic 0x53544131 ('STA1')
+  localparam logic [11:0] CsrId = 12'h000;  // ro magic 0x53544132 ('STA2')
   localparam logic [11:0] CsrVersion = 12'h004;  // ro spec version
   localparam logic [11:0] CsrCtrl = 12'h008;  // wo bit 0: start (ignored while busy); clears counters and status
   localparam logic [11:0] CsrStatus = 12'h00c;  // ro bit 0 busy, bit 1 done, bit 2 error
@@ -109,22 +410,156 @@ package sta_pkg;
   localparam logic [11:0] CsrInstret = 12'h038;  // ro instructions dispatched
   localparam logic [11:0] CsrDmaRdBeats = 12'h03c;  // ro AXI read beats received (program and data)
   localparam logic [11:0] CsrDmaWrBeats = 12'h040;  // ro AXI write beats sent
-  localparam logic [11:0] CsrHwRows = 12'h080;  // ro hardware parameter Rows
-  localparam logic [11:0] CsrHwCols = 12'h084;  // ro hardware parameter Cols
-  localparam logic [11:0] CsrHwLanes = 12'h088;  // ro hardware parameter Lanes
-  localparam logic [11:0] CsrHwMaxM = 12'h08c;  // ro hardware parameter MaxM
-  localparam logic [11:0] CsrHwAbufDepth = 12'h090;  // ro activation bank depth in words
-  localparam logic [11:0] CsrHwWbufDepth = 12'h094;  // ro weight bank depth in words
-  localparam logic [11:0] CsrHwObufDepth = 12'h098;  // ro output buffer depth in tiles
-  localparam logic [11:0] CsrHwBusBytes = 12'h09c;  // ro AXI data bytes per beat
-  localparam logic [11:0] CsrHwIqDepth = 12'h0a0;  // ro entries per unit instruction queue
-  localparam logic [11:0] CsrHwMaxBurstBeats = 12'h0a4;  // ro longest AXI burst
-  localparam logic [11:0] CsrHwMaxOutstandingReads = 12'h0a8;  // ro load-DMA read bursts in flight
+  localparam logic [11:0] CsrVecBusyLo = 12'h044;  // ro cycles the vector unit read a source chunk, low word
+  localparam logic [11:0] CsrVecBusyHi = 12'h048;  // ro high word
+  localparam logic [11:0] CsrHwRows = 12'h080;  // ro hardware parameter rows
+  localparam logic [11:0] CsrHwCols = 12'h084;  // ro hardware parameter cols
+  localparam logic [11:0] CsrHwLanes = 12'h088;  // ro hardware parameter lanes
+  localparam logic [11:0] CsrHwMaxM = 12'h08c;  // ro hardware parameter max_m
+  localparam logic [11:0] CsrHwAbufDepth = 12'h090;  // ro hardware parameter abuf_depth
+  localparam logic [11:0] CsrHwWbufDepth = 12'h094;  // ro hardware parameter wbuf_depth
+  localparam logic [11:0] CsrHwObufDepth = 12'h098;  // ro hardware parameter obuf_depth
+  localparam logic [11:0] CsrHwBusBytes = 12'h09c;  // ro hardware parameter bus_bytes
+  localparam logic [11:0] CsrHwIqDepth = 12'h0a0;  // ro hardware parameter iq_depth
+  localparam logic [11:0] CsrHwMaxBurstBeats = 12'h0a4;  // ro hardware parameter max_burst_beats
+  localparam logic [11:0] CsrHwMaxOutstandingReads = 12'h0a8;  // ro hardware parameter max_outstanding_reads
+  localparam logic [11:0] CsrHwVecLanes = 12'h0ac;  // ro hardware parameter vec_lanes
+  localparam logic [11:0] CsrHwMaxSeq = 12'h0b0;  // ro hardware parameter max_seq
+  localparam logic [11:0] CsrHwMaxHidden = 12'h0b4;  // ro hardware parameter max_hidden
+  localparam logic [11:0] CsrHwPbufDepth = 12'h0b8;  // ro hardware parameter pbuf_depth
+
+  // Value of a HW_* register, or 0 when `addr` is not one.
+  function automatic logic [31:0] hw_csr(logic [11:0] addr);
+    hw_csr = '0;
+    unique case (addr)
+      CsrHwRows: hw_csr = 32'(Rows);
+      CsrHwCols: hw_csr = 32'(Cols);
+      CsrHwLanes: hw_csr = 32'(Lanes);
+      CsrHwMaxM: hw_csr = 32'(MaxM);
+      CsrHwAbufDepth: hw_csr = 32'(ABufDepth);
+      CsrHwWbufDepth: hw_csr = 32'(WBufDepth);
+      CsrHwObufDepth: hw_csr = 32'(OBufDepth);
+      CsrHwBusBytes: hw_csr = 32'(BusBytes);
+      CsrHwIqDepth: hw_csr = 32'(IqDepth);
+      CsrHwMaxBurstBeats: hw_csr = 32'(MaxBurstBeats);
+      CsrHwMaxOutstandingReads: hw_csr = 32'(MaxOutstandingReads);
+      CsrHwVecLanes: hw_csr = 32'(VecLanes);
+      CsrHwMaxSeq: hw_csr = 32'(MaxSeq);
+      CsrHwMaxHidden: hw_csr = 32'(MaxHidden);
+      CsrHwPbufDepth: hw_csr = 32'(PBufDepth);
+      default: hw_csr = '0;
+    endcase
+  endfunction
 
   // ---- CSR bit positions ----
   localparam int unsigned CtrlStartBit = 0;  // write 1: start the program (ignored while busy)
   localparam int unsigned StatusBusyBit = 0;  // a program is running
   localparam int unsigned StatusDoneBit = 1;  // the last program finished
   localparam int unsigned StatusErrorBit = 2;  // the last program stopped with an error (ERR_CAUSE, ERR_PC)
+
+  // ---- Vector-unit numerics (docs/ARCHITECTURE.md, Numerics) ----
+  localparam int unsigned FracBits     = 10;  // Q fraction bits of the softmax log2 domain and of GELU
+  localparam int unsigned Exp2SegBits  = 4;  // exp2 table: 2^Exp2SegBits segments per octave
+  localparam int unsigned Exp2Bits     = 16;  // exp2 values in Q16 (1.0 = 2^16)
+  localparam int unsigned GeluSegBits  = 4;  // Phi table: 2^GeluSegBits segments per unit
+  localparam int unsigned GeluRange    = 4;  // Phi(x) = 1 for x >= GeluRange
+  localparam int unsigned GeluBits     = 15;  // Phi values in Q15
+  localparam int unsigned RecipBits    = 16;  // normalized reciprocal: divisor in [2^(RecipBits-1), 2^RecipBits)
+  localparam int unsigned Exp2Entries  = 17;
+  localparam int unsigned GeluEntries  = 65;
+  // exp2 table: round(2^Exp2Bits * 2^(-k / 2^Exp2SegBits))
+  function automatic logic [16:0] exp2_tab(int unsigned k);
+    unique case (k)
+      0: exp2_tab = 17'd65536;
+      1: exp2_tab = 17'd62757;
+      2: exp2_tab = 17'd60097;
+      3: exp2_tab = 17'd57549;
+      4: exp2_tab = 17'd55109;
+      5: exp2_tab = 17'd52773;
+      6: exp2_tab = 17'd50535;
+      7: exp2_tab = 17'd48393;
+      8: exp2_tab = 17'd46341;
+      9: exp2_tab = 17'd44376;
+      10: exp2_tab = 17'd42495;
+      11: exp2_tab = 17'd40693;
+      12: exp2_tab = 17'd38968;
+      13: exp2_tab = 17'd37316;
+      14: exp2_tab = 17'd35734;
+      15: exp2_tab = 17'd34219;
+      16: exp2_tab = 17'd32768;
+      default: exp2_tab = '0;
+    endcase
+  endfunction
+  // Phi table: round(2^GeluBits * Phi(k / 2^GeluSegBits)), Phi the standard normal CDF
+  function automatic logic [15:0] gelu_tab(int unsigned k);
+    unique case (k)
+      0: gelu_tab = 16'd16384;
+      1: gelu_tab = 16'd17201;
+      2: gelu_tab = 16'd18014;
+      3: gelu_tab = 16'd18821;
+      4: gelu_tab = 16'd19618;
+      5: gelu_tab = 16'd20404;
+      6: gelu_tab = 16'd21174;
+      7: gelu_tab = 16'd21926;
+      8: gelu_tab = 16'd22658;
+      9: gelu_tab = 16'd23367;
+      10: gelu_tab = 16'd24052;
+      11: gelu_tab = 16'd24711;
+      12: gelu_tab = 16'd25342;
+      13: gelu_tab = 16'd25944;
+      14: gelu_tab = 16'd26516;
+      15: gelu_tab = 16'd27058;
+      16: gelu_tab = 16'd27569;
+      17: gelu_tab = 16'd28049;
+      18: gelu_tab = 16'd28499;
+      19: gelu_tab = 16'd28917;
+      20: gelu_tab = 16'd29306;
+      21: gelu_tab = 16'd29666;
+      22: gelu_tab = 16'd29997;
+      23: gelu_tab = 16'd30301;
+      24: gelu_tab = 16'd30579;
+      25: gelu_tab = 16'd30832;
+      26: gelu_tab = 16'd31061;
+      27: gelu_tab = 16'd31269;
+      28: gelu_tab = 16'd31455;
+      29: gelu_tab = 16'd31623;
+      30: gelu_tab = 16'd31772;
+      31: gelu_tab = 16'd31905;
+      32: gelu_tab = 16'd32023;
+      33: gelu_tab = 16'd32126;
+      34: gelu_tab = 16'd32218;
+      35: gelu_tab = 16'd32298;
+      36: gelu_tab = 16'd32367;
+      37: gelu_tab = 16'd32428;
+      38: gelu_tab = 16'd32480;
+      39: gelu_tab = 16'd32526;
+      40: gelu_tab = 16'd32565;
+      41: gelu_tab = 16'd32598;
+      42: gelu_tab = 16'd32626;
+      43: gelu_tab = 16'd32650;
+      44: gelu_tab = 16'd32670;
+      45: gelu_tab = 16'd32687;
+      46: gelu_tab = 16'd32702;
+      47: gelu_tab = 16'd32714;
+      48: gelu_tab = 16'd32724;
+      49: gelu_tab = 16'd32732;
+      50: gelu_tab = 16'd32739;
+      51: gelu_tab = 16'd32744;
+      52: gelu_tab = 16'd32749;
+      53: gelu_tab = 16'd32753;
+      54: gelu_tab = 16'd32756;
+      55: gelu_tab = 16'd32758;
+      56: gelu_tab = 16'd32760;
+      57: gelu_tab = 16'd32762;
+      58: gelu_tab = 16'd32763;
+      59: gelu_tab = 16'd32764;
+      60: gelu_tab = 16'd32765;
+      61: gelu_tab = 16'd32766;
+      62: gelu_tab = 16'd32766;
+      63: gelu_tab = 16'd32767;
+      64: gelu_tab = 16'd32767;
+      default: gelu_tab = '0;
+    endcase
+  endfunction
 
 endpackage

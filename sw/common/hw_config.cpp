@@ -8,8 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/sta_spec.h"
-
 namespace sta {
 
 namespace {
@@ -19,21 +17,14 @@ bool is_pow2(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 struct Key {
   const char* name;
   uint32_t HwConfig::*field;
+  int64_t def;  // 0 required, -1 derived, else the default
 };
 
 // Every numeric key, in the order of the spec's hw_params.
 const Key kKeys[] = {
-    {"rows", &HwConfig::rows},
-    {"cols", &HwConfig::cols},
-    {"lanes", &HwConfig::lanes},
-    {"max_m", &HwConfig::max_m},
-    {"abuf_depth", &HwConfig::abuf_depth},
-    {"wbuf_depth", &HwConfig::wbuf_depth},
-    {"obuf_depth", &HwConfig::obuf_depth},
-    {"bus_bytes", &HwConfig::bus_bytes},
-    {"iq_depth", &HwConfig::iq_depth},
-    {"max_burst_beats", &HwConfig::max_burst_beats},
-    {"max_outstanding_reads", &HwConfig::max_outstanding_reads},
+#define STA_HW_KEY(key, sv, csr, d) {#key, &HwConfig::key, d},
+    STA_HW_PARAMS(STA_HW_KEY)
+#undef STA_HW_KEY
 };
 
 }  // namespace
@@ -41,18 +32,18 @@ const Key kKeys[] = {
 HwConfig HwConfig::builtin() {
   HwConfig c;
   c.name = spec::kDefaultHwName;
-  c.rows = spec::kDefaultRows;
-  c.cols = spec::kDefaultCols;
-  c.lanes = spec::kDefaultLanes;
-  c.max_m = spec::kDefaultMaxM;
-  c.abuf_depth = spec::kDefaultABufDepth;
-  c.wbuf_depth = spec::kDefaultWBufDepth;
-  c.obuf_depth = spec::kDefaultOBufDepth;
-  c.bus_bytes = spec::kDefaultBusBytes;
-  c.iq_depth = spec::kDefaultIqDepth;
-  c.max_burst_beats = spec::kDefaultMaxBurstBeats;
-  c.max_outstanding_reads = spec::kDefaultMaxOutstandingReads;
+#define STA_HW_BUILTIN(key, sv, csr, d) c.key = spec::kDefault##sv;
+  STA_HW_PARAMS(STA_HW_BUILTIN)
+#undef STA_HW_BUILTIN
   return c;
+}
+
+uint32_t HwConfig::auto_vec_lanes(uint32_t cols, uint32_t lanes, uint32_t max_m) {
+  const uint64_t vw = uint64_t(lanes) * max_m;
+  uint32_t best = 1;
+  for (uint32_t d = 1; d <= cols; ++d)
+    if (cols % d == 0 && vw % (4ull * d) == 0) best = d;
+  return best;
 }
 
 HwConfig HwConfig::from_json_text(const std::string& text, const std::string& origin) {
@@ -85,8 +76,13 @@ HwConfig HwConfig::from_json_text(const std::string& text, const std::string& or
     }
     if (!known) throw fail("unknown key '" + k + "'");
   }
-  for (const Key& key : kKeys)
-    if (!j.contains(key.name)) throw fail("missing key '" + std::string(key.name) + "'");
+  for (const Key& key : kKeys) {
+    if (j.contains(key.name)) continue;
+    if (key.def == 0) throw fail("missing key '" + std::string(key.name) + "'");
+    if (key.def > 0) c.*(key.field) = static_cast<uint32_t>(key.def);
+  }
+  if (!j.contains("vec_lanes") && c.cols > 0 && c.lanes > 0 && c.max_m > 0)
+    c.vec_lanes = auto_vec_lanes(c.cols, c.lanes, c.max_m);
   try {
     c.validate();
   } catch (const std::runtime_error& e) {
@@ -112,7 +108,7 @@ std::string HwConfig::to_json() const {
 
 void HwConfig::validate() const {
   auto bad = [](const std::string& why) { return std::runtime_error(why); };
-  auto num = [](uint32_t v) { return std::to_string(v); };
+  auto num = [](uint64_t v) { return std::to_string(v); };
   if (rows < 1) throw bad("'rows' must be >= 1");
   if (cols < 1) throw bad("'cols' must be >= 1");
   if (lanes < 1) throw bad("'lanes' must be >= 1");
@@ -120,8 +116,11 @@ void HwConfig::validate() const {
     throw bad("'max_m' must be a power of two in 2..16, got " + num(max_m));
   if ((lanes * idx_bits()) % 8 != 0)
     throw bad("'lanes' * log2('max_m') must be a multiple of 8, got " + num(lanes) + " * " + num(idx_bits()));
+  if (!is_pow2(abuf_depth) || abuf_depth < 2 * spec::kNumA)
+    throw bad("'abuf_depth' must be a power of two >= " + num(2 * spec::kNumA) + " (" + num(spec::kNumA) +
+              " slots), got " + num(abuf_depth));
   const std::pair<const char*, uint32_t> depths[] = {
-      {"abuf_depth", abuf_depth}, {"wbuf_depth", wbuf_depth}, {"obuf_depth", obuf_depth}};
+      {"wbuf_depth", wbuf_depth}, {"obuf_depth", obuf_depth}, {"pbuf_depth", pbuf_depth}};
   for (const auto& d : depths)
     if (!is_pow2(d.second) || d.second < 4)
       throw bad("'" + std::string(d.first) + "' must be a power of two >= 4, got " + num(d.second));
@@ -135,6 +134,24 @@ void HwConfig::validate() const {
               " bytes), got " + num(max_burst_beats) + " * " + num(bus_bytes));
   if (max_outstanding_reads < 1 || max_outstanding_reads > 16)
     throw bad("'max_outstanding_reads' must be in 1..16, got " + num(max_outstanding_reads));
+  // Vector unit: chunks of vec_cols columns of vec_rows rows.
+  if (vec_lanes < 1) throw bad("'vec_lanes' must be >= 1");
+  if (vec_lanes <= cols) {
+    if (cols % vec_lanes != 0)
+      throw bad("'vec_lanes' (" + num(vec_lanes) + ") must divide 'cols' (" + num(cols) + ") or be a multiple of it");
+  } else if (vec_lanes % cols != 0 || rows % (vec_lanes / cols) != 0) {
+    throw bad("'vec_lanes' (" + num(vec_lanes) + ") above 'cols' must be 'cols' times a divisor of 'rows' (cols " +
+              num(cols) + ", rows " + num(rows) + ")");
+  }
+  if (a_word_bytes() % (4 * vec_cols()) != 0)
+    throw bad("'lanes' * 'max_m' (" + num(a_word_bytes()) + ", the activation word) must be a multiple of 4 * " +
+              num(vec_cols()) + " (four bytes per vector column)");
+  if (max_seq < 1 || max_seq > 65535) throw bad("'max_seq' must be in 1..65535, got " + num(max_seq));
+  if ((uint64_t(max_seq) + cols - 1) / cols > o_half_depth())
+    throw bad("'max_seq' (" + num(max_seq) + ") needs " + num((uint64_t(max_seq) + cols - 1) / cols) +
+              " output tiles per row tile, more than an output half holds (obuf_depth/2 = " + num(o_half_depth()) +
+              ")");
+  if (max_hidden < 1 || max_hidden > 65535) throw bad("'max_hidden' must be in 1..65535, got " + num(max_hidden));
 }
 
 bool HwConfig::same_hardware(const HwConfig& o) const {

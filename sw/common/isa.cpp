@@ -21,12 +21,32 @@ void Instr::set(const sp::Field& f, uint64_t v) {
   w[f.word] = (w[f.word] & ~m32) | (static_cast<uint32_t>(v << f.lsb) & m32);
 }
 
+const sp::OpInfo* op_info(uint32_t opcode) {
+  for (const sp::OpInfo& o : sp::kOps)
+    if (static_cast<uint32_t>(o.op) == opcode) return &o;
+  return nullptr;
+}
+
+bool is_vec_op(sp::Opcode op) {
+  return op == sp::Opcode::kReq || op == sp::Opcode::kSoftmax || op == sp::Opcode::kLayernorm ||
+         op == sp::Opcode::kAdd;
+}
+
 Instr encode_ld(const LdInstr& x) {
   Instr i;
-  i.set(sp::kFOpcode, static_cast<uint32_t>(x.weights ? sp::Opcode::kLdW : sp::Opcode::kLdA));
-  i.set(sp::kFLdHalf, x.half);
-  if (x.dense && !x.weights) throw std::invalid_argument("ld_dense is only defined for LD_W");
+  const sp::Opcode op = x.target == LdTarget::kA ? sp::Opcode::kLdA
+                        : x.target == LdTarget::kW ? sp::Opcode::kLdW
+                                                   : sp::Opcode::kLdP;
+  i.set(sp::kFOpcode, static_cast<uint32_t>(op));
+  if (x.target == LdTarget::kA) {
+    i.set(sp::kFLdSlot, x.buf);
+  } else {
+    i.set(sp::kFLdHalf, x.buf);
+  }
+  if ((x.dense || x.transpose) && x.target != LdTarget::kW)
+    throw std::invalid_argument("ld_dense and ld_transpose are only defined for LD_W");
   i.set(sp::kFLdDense, x.dense ? 1 : 0);
+  i.set(sp::kFLdTranspose, x.transpose ? 1 : 0);
   i.set(sp::kFLdDramAddr, x.dram_addr);
   i.set(sp::kFLdDramStride, x.dram_stride);
   i.set(sp::kFLdRows, x.rows);
@@ -39,13 +59,14 @@ Instr encode_ld(const LdInstr& x) {
 Instr encode_gemm(const GemmInstr& x) {
   Instr i;
   i.set(sp::kFOpcode, static_cast<uint32_t>(sp::Opcode::kGemm));
-  i.set(sp::kFGemmAHalf, x.a_half);
+  i.set(sp::kFGemmASlot, x.a_slot);
   i.set(sp::kFGemmWHalf, x.w_half);
   i.set(sp::kFGemmOHalf, x.o_half);
   i.set(sp::kFGemmRelA, x.rel_a);
   i.set(sp::kFGemmRelW, x.rel_w);
   i.set(sp::kFGemmAcc, x.acc);
   i.set(sp::kFGemmFinal, x.final);
+  i.set(sp::kFGemmAUnsigned, x.a_unsigned);
   i.set(sp::kFGemmN, x.n);
   i.set(sp::kFGemmLog2m, x.log2m);
   i.set(sp::kFGemmAAddr, x.a_addr);
@@ -63,13 +84,76 @@ Instr encode_gemm(const GemmInstr& x) {
 Instr encode_st(const StInstr& x) {
   Instr i;
   i.set(sp::kFOpcode, static_cast<uint32_t>(sp::Opcode::kSt));
-  i.set(sp::kFStHalf, x.half);
+  i.set(sp::kFStSlot, x.slot);
   i.set(sp::kFStDramAddr, x.dram_addr);
   i.set(sp::kFStDramStride, x.dram_stride);
   i.set(sp::kFStRows, x.rows);
-  i.set(sp::kFStCols, x.cols);
-  i.set(sp::kFStOAddr, x.o_addr);
-  i.set(sp::kFStORowPitch, x.o_row_pitch);
+  i.set(sp::kFStRowBytes, x.row_bytes);
+  i.set(sp::kFStBufAddr, x.buf_addr);
+  i.set(sp::kFStBufRowWords, x.buf_row_words);
+  return i;
+}
+
+Instr encode_vec(const VecInstr& x) {
+  if (!is_vec_op(x.op))
+    throw std::invalid_argument("encode_vec: opcode " + std::to_string(static_cast<uint32_t>(x.op)) +
+                                " is not a vector-unit instruction");
+  Instr i;
+  i.set(sp::kFOpcode, static_cast<uint32_t>(x.op));
+  const bool o_src = x.op == sp::Opcode::kReq || x.op == sp::Opcode::kSoftmax;
+  if (o_src && x.src > 1) throw std::invalid_argument("v_src names an output half (0/1), got " + std::to_string(x.src));
+  i.set(sp::kFVSrc, x.src);
+  i.set(sp::kFVDst, x.dst);
+  i.set(sp::kFVRelSrc, x.rel_src);
+  i.set(sp::kFVFinal, x.final);
+  i.set(sp::kFVRows, x.rows);
+  i.set(sp::kFVCols, x.cols);
+  i.set(sp::kFVSrcAddr, x.src_addr);
+  i.set(sp::kFVSrcPitch, x.src_pitch);
+  i.set(sp::kFVDstAddr, x.dst_addr);
+  i.set(sp::kFVDstPitch, x.dst_pitch);
+  switch (x.op) {
+    case sp::Opcode::kReq:
+      i.set(sp::kFVSrc1, x.src1);
+      i.set(sp::kFVP, x.p);
+      i.set(sp::kFVRelSrc1, x.rel_src1);
+      i.set(sp::kFVRelP, x.rel_p);
+      i.set(sp::kFReqGelu, x.gelu);
+      i.set(sp::kFReqRes, x.res);
+      i.set(sp::kFReqRaw, x.raw);
+      i.set(sp::kFVSrc1Addr, x.src1_addr);
+      i.set(sp::kFVSrc1Pitch, x.src1_pitch);
+      i.set(sp::kFVPAddr, x.p_addr);
+      i.set(sp::kFReqResShift, x.shift);
+      i.set(sp::kFReqGeluShift, x.gelu_shift);
+      i.set(sp::kFReqResMa, x.ma);
+      i.set(sp::kFReqResMb, x.mb);
+      i.set(sp::kFReqGeluMult, x.gelu_mult);
+      break;
+    case sp::Opcode::kSoftmax:
+      i.set(sp::kFSmShift, x.shift);
+      i.set(sp::kFSmMult, x.sm_mult);
+      i.set(sp::kFSmValid, x.sm_valid);
+      break;
+    case sp::Opcode::kLayernorm:
+      i.set(sp::kFVP, x.p);
+      i.set(sp::kFVRelP, x.rel_p);
+      i.set(sp::kFVPAddr, x.p_addr);
+      i.set(sp::kFLnShift, x.shift);
+      i.set(sp::kFLnEps, x.ln_eps);
+      break;
+    case sp::Opcode::kAdd:
+      i.set(sp::kFVSrc1, x.src1);
+      i.set(sp::kFVRelSrc1, x.rel_src1);
+      i.set(sp::kFVSrc1Addr, x.src1_addr);
+      i.set(sp::kFVSrc1Pitch, x.src1_pitch);
+      i.set(sp::kFAddShift, x.shift);
+      i.set(sp::kFAddMa, x.ma);
+      i.set(sp::kFAddMb, x.mb);
+      break;
+    default:
+      break;
+  }
   return i;
 }
 
@@ -81,9 +165,11 @@ Instr encode_end() {
 
 LdInstr decode_ld(const Instr& i) {
   LdInstr x;
-  x.weights = i.opcode() == sp::Opcode::kLdW;
-  x.half = i.get(sp::kFLdHalf);
+  const sp::Opcode op = i.opcode();
+  x.target = op == sp::Opcode::kLdW ? LdTarget::kW : op == sp::Opcode::kLdP ? LdTarget::kP : LdTarget::kA;
+  x.buf = x.target == LdTarget::kA ? i.get(sp::kFLdSlot) : i.get(sp::kFLdHalf);
   x.dense = i.get(sp::kFLdDense) != 0;
+  x.transpose = i.get(sp::kFLdTranspose) != 0;
   x.dram_addr = i.get(sp::kFLdDramAddr);
   x.dram_stride = i.get(sp::kFLdDramStride);
   x.rows = i.get(sp::kFLdRows);
@@ -95,13 +181,14 @@ LdInstr decode_ld(const Instr& i) {
 
 GemmInstr decode_gemm(const Instr& i) {
   GemmInstr x;
-  x.a_half = i.get(sp::kFGemmAHalf);
+  x.a_slot = i.get(sp::kFGemmASlot);
   x.w_half = i.get(sp::kFGemmWHalf);
   x.o_half = i.get(sp::kFGemmOHalf);
   x.rel_a = i.get(sp::kFGemmRelA) != 0;
   x.rel_w = i.get(sp::kFGemmRelW) != 0;
   x.acc = i.get(sp::kFGemmAcc) != 0;
   x.final = i.get(sp::kFGemmFinal) != 0;
+  x.a_unsigned = i.get(sp::kFGemmAUnsigned) != 0;
   x.n = i.get(sp::kFGemmN);
   x.log2m = i.get(sp::kFGemmLog2m);
   x.a_addr = i.get(sp::kFGemmAAddr);
@@ -118,13 +205,72 @@ GemmInstr decode_gemm(const Instr& i) {
 
 StInstr decode_st(const Instr& i) {
   StInstr x;
-  x.half = i.get(sp::kFStHalf);
+  x.slot = i.get(sp::kFStSlot);
   x.dram_addr = i.get(sp::kFStDramAddr);
   x.dram_stride = i.get(sp::kFStDramStride);
   x.rows = i.get(sp::kFStRows);
-  x.cols = i.get(sp::kFStCols);
-  x.o_addr = i.get(sp::kFStOAddr);
-  x.o_row_pitch = i.get(sp::kFStORowPitch);
+  x.row_bytes = i.get(sp::kFStRowBytes);
+  x.buf_addr = i.get(sp::kFStBufAddr);
+  x.buf_row_words = i.get(sp::kFStBufRowWords);
+  return x;
+}
+
+VecInstr decode_vec(const Instr& i) {
+  VecInstr x;
+  x.op = i.opcode();
+  const bool o_src = x.op == sp::Opcode::kReq || x.op == sp::Opcode::kSoftmax;
+  x.src = o_src ? (i.get(sp::kFVSrc) & 1u) : i.get(sp::kFVSrc);
+  x.dst = i.get(sp::kFVDst);
+  x.rel_src = i.get(sp::kFVRelSrc) != 0;
+  x.final = i.get(sp::kFVFinal) != 0;
+  x.rows = i.get(sp::kFVRows);
+  x.cols = i.get(sp::kFVCols);
+  x.src_addr = i.get(sp::kFVSrcAddr);
+  x.src_pitch = i.get(sp::kFVSrcPitch);
+  x.dst_addr = i.get(sp::kFVDstAddr);
+  x.dst_pitch = i.get(sp::kFVDstPitch);
+  switch (x.op) {
+    case sp::Opcode::kReq:
+      x.src1 = i.get(sp::kFVSrc1);
+      x.p = i.get(sp::kFVP);
+      x.rel_src1 = i.get(sp::kFVRelSrc1) != 0;
+      x.rel_p = i.get(sp::kFVRelP) != 0;
+      x.gelu = i.get(sp::kFReqGelu) != 0;
+      x.res = i.get(sp::kFReqRes) != 0;
+      x.raw = i.get(sp::kFReqRaw) != 0;
+      x.src1_addr = i.get(sp::kFVSrc1Addr);
+      x.src1_pitch = i.get(sp::kFVSrc1Pitch);
+      x.p_addr = i.get(sp::kFVPAddr);
+      x.shift = i.get(sp::kFReqResShift);
+      x.gelu_shift = i.get(sp::kFReqGeluShift);
+      x.ma = i.get(sp::kFReqResMa);
+      x.mb = i.get(sp::kFReqResMb);
+      x.gelu_mult = i.get(sp::kFReqGeluMult);
+      break;
+    case sp::Opcode::kSoftmax:
+      x.shift = i.get(sp::kFSmShift);
+      x.sm_mult = i.get(sp::kFSmMult);
+      x.sm_valid = i.get(sp::kFSmValid);
+      break;
+    case sp::Opcode::kLayernorm:
+      x.p = i.get(sp::kFVP);
+      x.rel_p = i.get(sp::kFVRelP) != 0;
+      x.p_addr = i.get(sp::kFVPAddr);
+      x.shift = i.get(sp::kFLnShift);
+      x.ln_eps = i.get(sp::kFLnEps);
+      break;
+    case sp::Opcode::kAdd:
+      x.src1 = i.get(sp::kFVSrc1);
+      x.rel_src1 = i.get(sp::kFVRelSrc1) != 0;
+      x.src1_addr = i.get(sp::kFVSrc1Addr);
+      x.src1_pitch = i.get(sp::kFVSrc1Pitch);
+      x.shift = i.get(sp::kFAddShift);
+      x.ma = i.get(sp::kFAddMa);
+      x.mb = i.get(sp::kFAddMb);
+      break;
+    default:
+      break;
+  }
   return x;
 }
 
@@ -138,28 +284,62 @@ std::string hex(uint32_t v) {
 
 std::string disasm(const Instr& i) {
   std::ostringstream s;
+  const sp::OpInfo* info = op_info(i.get(sp::kFOpcode));
   switch (i.opcode()) {
     case sp::Opcode::kLdA:
-    case sp::Opcode::kLdW: {
+    case sp::Opcode::kLdW:
+    case sp::Opcode::kLdP: {
       const LdInstr x = decode_ld(i);
-      s << (x.weights ? "LD_W" : "LD_A") << " h" << x.half << (x.dense ? " dense" : "") << " dram=" << hex(x.dram_addr)
+      s << info->name << (x.target == LdTarget::kA ? " a" : x.target == LdTarget::kW ? " w" : " p") << x.buf
+        << (x.dense ? " dense" : "") << (x.transpose ? " transpose" : "") << " dram=" << hex(x.dram_addr)
         << " stride=" << x.dram_stride << " rows=" << x.rows << " row_bytes=" << x.row_bytes << " buf=" << x.buf_addr
         << " row_words=" << x.buf_row_words;
       break;
     }
     case sp::Opcode::kGemm: {
       const GemmInstr x = decode_gemm(i);
-      s << "GEMM a" << x.a_half << " w" << x.w_half << " o" << x.o_half << (x.rel_a ? " rel_a" : "")
-        << (x.rel_w ? " rel_w" : "") << (x.acc ? " acc" : "") << (x.final ? " final" : "") << " n=" << x.n
-        << " m=" << (1u << x.log2m) << " a=" << x.a_addr << "+" << x.a_tile_words << " w=" << x.w_addr << "+"
-        << x.w_tile_words << " tiles=" << x.row_tiles << "x" << x.col_tiles << " slots=" << x.slots
-        << " o=" << x.o_addr << "+" << x.o_row_pitch;
+      s << "GEMM a" << x.a_slot << " w" << x.w_half << " o" << x.o_half << (x.rel_a ? " rel_a" : "")
+        << (x.rel_w ? " rel_w" : "") << (x.acc ? " acc" : "") << (x.final ? " final" : "")
+        << (x.a_unsigned ? " a_unsigned" : "") << " n=" << x.n << " m=" << (1u << x.log2m) << " a=" << x.a_addr
+        << "+" << x.a_tile_words << " w=" << x.w_addr << "+" << x.w_tile_words << " tiles=" << x.row_tiles << "x"
+        << x.col_tiles << " slots=" << x.slots << " o=" << x.o_addr << "+" << x.o_row_pitch;
       break;
     }
     case sp::Opcode::kSt: {
       const StInstr x = decode_st(i);
-      s << "ST o" << x.half << " dram=" << hex(x.dram_addr) << " stride=" << x.dram_stride << " rows=" << x.rows
-        << " cols=" << x.cols << " o=" << x.o_addr << "+" << x.o_row_pitch;
+      s << "ST a" << x.slot << " dram=" << hex(x.dram_addr) << " stride=" << x.dram_stride << " rows=" << x.rows
+        << " row_bytes=" << x.row_bytes << " buf=" << x.buf_addr << " row_words=" << x.buf_row_words;
+      break;
+    }
+    case sp::Opcode::kReq:
+    case sp::Opcode::kSoftmax:
+    case sp::Opcode::kLayernorm:
+    case sp::Opcode::kAdd: {
+      const VecInstr x = decode_vec(i);
+      const bool o_src = x.op == sp::Opcode::kReq || x.op == sp::Opcode::kSoftmax;
+      s << info->name << (o_src ? " o" : " a") << x.src << "@" << x.src_addr << "+" << x.src_pitch;
+      if ((x.op == sp::Opcode::kReq && x.res) || x.op == sp::Opcode::kAdd)
+        s << " a" << x.src1 << "@" << x.src1_addr << "+" << x.src1_pitch;
+      if ((x.op == sp::Opcode::kReq && !x.raw) || x.op == sp::Opcode::kLayernorm) s << " p" << x.p << "@" << x.p_addr;
+      s << " -> a" << x.dst << "@" << x.dst_addr << "+" << x.dst_pitch << " " << x.rows << "x" << x.cols
+        << (x.rel_src ? " rel_src" : "") << (x.rel_src1 ? " rel_src1" : "") << (x.rel_p ? " rel_p" : "")
+        << (x.final ? " final" : "");
+      switch (x.op) {
+        case sp::Opcode::kReq:
+          s << (x.raw ? " raw" : "");
+          if (x.gelu) s << " gelu*" << x.gelu_mult << ">>" << x.gelu_shift;
+          if (x.res) s << " res(" << x.ma << "," << x.mb << ")>>" << x.shift;
+          break;
+        case sp::Opcode::kSoftmax:
+          s << " mult=" << x.sm_mult << ">>" << x.shift << " valid=" << x.sm_valid;
+          break;
+        case sp::Opcode::kLayernorm:
+          s << " eps=" << x.ln_eps << " shift=" << x.shift;
+          break;
+        default:
+          s << " (" << x.ma << "," << x.mb << ")>>" << x.shift;
+          break;
+      }
       break;
     }
     case sp::Opcode::kEnd:

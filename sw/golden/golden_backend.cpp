@@ -1,18 +1,23 @@
 // Golden backend: an instruction-level functional model of STA. It executes
 // the program one instruction at a time against the memory image with the
-// buffer semantics of docs/ARCHITECTURE.md (banks, halves, words, zero
-// padding of the last word of a row, full/empty flags, drain with acc), so
-// its outputs equal the hardware's bit for bit. No timing: has_counters=false.
+// buffer semantics of docs/ARCHITECTURE.md (slots, halves, banks, words,
+// zero padding of the last word of a row), the flag protocol and legality
+// checks of the spec (common/protocol.h) and the vector unit's integer
+// arithmetic (golden/vec_math.h), so its outputs equal the hardware's bit
+// for bit. No timing: has_counters=false.
 //
-// Because instructions run sequentially, an instruction whose flag is not in
-// the required state can never proceed: that is the deadlock the hardware
+// Because instructions run sequentially, an instruction whose flags are not
+// in the required state can never proceed: that is the deadlock the hardware
 // would sit in until its cycle limit, reported here as kTimeout at once.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sstream>
 
 #include "common/isa.h"
-#include "runtime/backend.h"
+#include "common/protocol.h"
+#include "golden/golden.h"
+#include "golden/vec_math.h"
 
 namespace sta {
 
@@ -32,16 +37,13 @@ class GoldenBackend final : public Backend {
     uint32_t cause;
     std::string why;
   };
-  // Each returns normally or throws Stop.
   void exec_ld(const Instr& in);
+  void exec_ld_transposed(const LdInstr& x);
   void exec_gemm(const Instr& in);
   void exec_st(const Instr& in);
+  void exec_vec(const Instr& in);
   [[noreturn]] void hw_error(sp::ErrCause c, const std::string& why) const {
     throw Stop{RunStatus::kHwError, static_cast<uint32_t>(c), why};
-  }
-  [[noreturn]] void deadlock(const std::string& what) const {
-    throw Stop{RunStatus::kTimeout, 0,
-               "deadlock: " + what + ", and no earlier instruction of the sequential program provides it"};
   }
   void check_mem(uint64_t addr, uint64_t bytes, const char* what) const {
     if (addr + bytes > mem_->size())
@@ -49,8 +51,14 @@ class GoldenBackend final : public Backend {
                                            std::to_string(addr + bytes) + ") outside the " +
                                            std::to_string(mem_->size()) + "-byte memory image");
   }
-  uint8_t* a_word(uint32_t bank, uint32_t half, uint32_t addr) {
-    return abuf_.data() + ((size_t(bank) * hw_.abuf_depth) + half * hw_.a_half_depth() + addr) * hw_.a_word_bytes();
+  void check_range(uint64_t last, uint64_t depth, const std::string& what) const {
+    if (last >= depth)
+      hw_error(sp::ErrCause::kBufRange, what + " reaches word " + std::to_string(last) + ", past the depth " +
+                                            std::to_string(depth));
+  }
+  uint8_t* a_word(uint32_t slot, uint32_t bank, uint32_t addr) {
+    return abuf_.data() +
+           ((size_t(slot) * hw_.rows + bank) * hw_.a_slot_depth() + addr) * size_t(hw_.a_word_bytes());
   }
   uint8_t* w_word(uint32_t bank, uint32_t half, uint32_t addr) {
     return wbuf_.data() + ((size_t(bank) * hw_.wbuf_depth) + half * hw_.w_half_depth() + addr) * wwb_;
@@ -58,13 +66,24 @@ class GoldenBackend final : public Backend {
   int32_t* o_tile(uint32_t half, uint32_t addr) {
     return obuf_.data() + (size_t(half) * hw_.o_half_depth() + addr) * hw_.rows * hw_.cols;
   }
+  uint8_t* p_word(uint32_t half, uint32_t addr) {
+    return pbuf_.data() + (size_t(half) * hw_.p_half_depth() + addr) * hw_.p_word_bytes();
+  }
+  // Byte j of row i of an activation slot region (LD_A / ST / vector addressing).
+  uint8_t& a_byte(uint32_t slot, uint32_t addr, uint32_t pitch, uint32_t i, uint32_t j) {
+    const uint32_t vw = hw_.a_word_bytes();
+    return a_word(slot, i % hw_.rows, addr + (i / hw_.rows) * pitch + j / vw)[j % vw];
+  }
+  int32_t o_elem(uint32_t half, uint32_t addr, uint32_t pitch, uint32_t i, uint32_t j) {
+    return o_tile(half, addr + (i / hw_.rows) * pitch + j / hw_.cols)[(i % hw_.rows) * hw_.cols + j % hw_.cols];
+  }
 
   HwConfig hw_;
   uint32_t wwb_ = 0;  // stored weight word bytes (sparse width; dense words have zero index bits)
   std::vector<uint8_t>* mem_ = nullptr;
-  std::vector<uint8_t> abuf_, wbuf_;
+  std::vector<uint8_t> abuf_, wbuf_, pbuf_;
   std::vector<int32_t> obuf_;
-  bool a_full_[2] = {}, w_full_[2] = {}, o_full_[2] = {};
+  SyncModel sync_;
   uint64_t steps_ = 0, max_steps_ = 0;
 };
 
@@ -74,10 +93,11 @@ RunResult GoldenBackend::run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint
   mem_ = &mem;
   wwb_ = hw_.w_word_bytes_sparse();
   // Buffers start zeroed (a fresh model); flags empty as after CTRL.start.
-  abuf_.assign(size_t(hw_.rows) * hw_.abuf_depth * hw_.a_word_bytes(), 0);
+  abuf_.assign(size_t(sp::kNumA) * hw_.rows * hw_.a_slot_depth() * hw_.a_word_bytes(), 0);
   wbuf_.assign(size_t(hw_.cols) * hw_.wbuf_depth * wwb_, 0);
   obuf_.assign(size_t(hw_.obuf_depth) * hw_.rows * hw_.cols, 0);
-  for (int h = 0; h < 2; ++h) a_full_[h] = w_full_[h] = o_full_[h] = false;
+  pbuf_.assign(size_t(hw_.pbuf_depth) * hw_.p_word_bytes(), 0);
+  sync_.reset();
   steps_ = 0;
   max_steps_ = opt.max_cycles;
   uint32_t pc = 0;
@@ -90,20 +110,36 @@ RunResult GoldenBackend::run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint
       const uint64_t at = uint64_t(prog_addr) + uint64_t(pc) * sp::kInstrBytes;
       check_mem(at, sp::kInstrBytes, "instruction fetch");
       const Instr in = instr_from_bytes(mem.data() + at);
-      const uint32_t op = in.get(sp::kFOpcode);
-      ++res.instret;
       if (++steps_ > max_steps_) throw Stop{RunStatus::kTimeout, 0, "step limit reached"};
-      if (op == uint32_t(sp::Opcode::kEnd)) break;
-      if (op == uint32_t(sp::Opcode::kLdA) || op == uint32_t(sp::Opcode::kLdW)) {
-        exec_ld(in);
-      } else if (op == uint32_t(sp::Opcode::kGemm)) {
-        exec_gemm(in);
-      } else if (op == uint32_t(sp::Opcode::kSt)) {
-        exec_st(in);
-      } else {
-        --res.instret;
-        hw_error(sp::ErrCause::kIllegalOp, "illegal opcode " + std::to_string(op));
+      std::string why;
+      const sp::ErrCause cause = check_instr(in, hw_, &why);
+      if (cause != sp::ErrCause::kNone) hw_error(cause, why);
+      ++res.instret;
+      const sp::Opcode op = in.opcode();
+      if (op == sp::Opcode::kEnd) break;
+      const SyncEffect e = sync_effect(in);
+      const std::string wait = sync_.blocked(e);
+      if (!wait.empty())
+        throw Stop{RunStatus::kTimeout, 0,
+                   "deadlock: the instruction " + wait + ", and no earlier instruction of the sequential program " +
+                       "provides it"};
+      switch (op) {
+        case sp::Opcode::kLdA:
+        case sp::Opcode::kLdW:
+        case sp::Opcode::kLdP:
+          exec_ld(in);
+          break;
+        case sp::Opcode::kGemm:
+          exec_gemm(in);
+          break;
+        case sp::Opcode::kSt:
+          exec_st(in);
+          break;
+        default:
+          exec_vec(in);
+          break;
       }
+      sync_.apply(e);
     }
   } catch (const Stop& s) {
     res.status = s.status;
@@ -131,65 +167,73 @@ RunResult GoldenBackend::run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint
 
 void GoldenBackend::exec_ld(const Instr& in) {
   const LdInstr x = decode_ld(in);
-  const uint32_t bus = hw_.bus_bytes;
-  if (x.dram_addr % bus != 0 || x.dram_stride % bus != 0)
-    hw_error(sp::ErrCause::kMisaligned, std::string(x.weights ? "LD_W" : "LD_A") + " dram_addr " +
-                                            std::to_string(x.dram_addr) + " or stride " +
-                                            std::to_string(x.dram_stride) + " is not a multiple of bus_bytes " +
-                                            std::to_string(bus));
-  bool* flag = x.weights ? &w_full_[x.half] : &a_full_[x.half];
-  if (*flag)
-    deadlock(std::string(x.weights ? "LD_W waits for weight" : "LD_A waits for activation") + " half " +
-             std::to_string(x.half) + " to be emptied by a GEMM with " + (x.weights ? "rel_w" : "rel_a"));
-  const uint32_t banks = x.weights ? hw_.cols : hw_.rows;
-  const uint32_t half_depth = x.weights ? hw_.w_half_depth() : hw_.a_half_depth();
-  const uint32_t wbytes = !x.weights ? hw_.a_word_bytes() : x.dense ? hw_.lanes : hw_.w_word_bytes_sparse();
-  const uint32_t stored = x.weights ? wwb_ : hw_.a_word_bytes();
+  const char* name = x.target == LdTarget::kA ? "LD_A" : x.target == LdTarget::kW ? "LD_W" : "LD_P";
+  if (x.target == LdTarget::kW && x.transpose) {
+    exec_ld_transposed(x);
+    return;
+  }
+  const uint32_t banks = x.target == LdTarget::kA ? hw_.rows : x.target == LdTarget::kW ? hw_.cols : 1;
+  const uint32_t depth = x.target == LdTarget::kA   ? hw_.a_slot_depth()
+                         : x.target == LdTarget::kW ? hw_.w_half_depth()
+                                                    : hw_.p_half_depth();
+  const uint32_t wbytes = x.target == LdTarget::kA   ? hw_.a_word_bytes()
+                          : x.target == LdTarget::kP ? hw_.p_word_bytes()
+                          : x.dense                  ? hw_.lanes
+                                                     : hw_.w_word_bytes_sparse();
+  const uint32_t stored = x.target == LdTarget::kW ? wwb_ : wbytes;
   const uint32_t rows = x.row_bytes == 0 ? 0 : x.rows;
   const uint32_t words = (x.row_bytes + wbytes - 1) / wbytes;
   for (uint32_t r = 0; r < rows; ++r) {
     const uint64_t src = uint64_t(x.dram_addr) + uint64_t(r) * x.dram_stride;
-    check_mem(src, x.row_bytes, x.weights ? "LD_W" : "LD_A");
+    check_mem(src, x.row_bytes, name);
     const uint32_t bank = r % banks;
+    const uint64_t base = uint64_t(x.buf_addr) + uint64_t(r / banks) * x.buf_row_words;
+    check_range(base + words - 1, depth, std::string(name) + " row " + std::to_string(r));
     for (uint32_t w = 0; w < words; ++w) {
-      const uint64_t addr = uint64_t(x.buf_addr) + uint64_t(r / banks) * x.buf_row_words + w;
-      if (addr >= half_depth)
-        hw_error(sp::ErrCause::kBufRange, std::string(x.weights ? "LD_W" : "LD_A") + " row " + std::to_string(r) +
-                                              " writes buffer word " + std::to_string(addr) + " past the half depth " +
-                                              std::to_string(half_depth));
-      uint8_t* dst = x.weights ? w_word(bank, x.half, uint32_t(addr)) : a_word(bank, x.half, uint32_t(addr));
+      const uint32_t addr = static_cast<uint32_t>(base + w);
+      uint8_t* dst = x.target == LdTarget::kA   ? a_word(x.buf, bank, addr)
+                     : x.target == LdTarget::kW ? w_word(bank, x.buf, addr)
+                                                : p_word(x.buf, addr);
       std::memset(dst, 0, stored);
       const uint32_t n = std::min(wbytes, x.row_bytes - w * wbytes);
       std::memcpy(dst, mem_->data() + src + uint64_t(w) * wbytes, n);
     }
   }
-  *flag = true;
+}
+
+void GoldenBackend::exec_ld_transposed(const LdInstr& x) {
+  // Memory row r (K position), byte c -> weight column c: bank c mod Cols,
+  // word buf_addr + (c div Cols)*buf_row_words + r div Lanes, byte r mod Lanes.
+  const uint32_t C = hw_.cols, L = hw_.lanes;
+  const uint32_t cols = x.rows == 0 ? 0 : x.row_bytes;
+  if (cols == 0) return;
+  const uint32_t words = (x.rows + L - 1) / L;
+  check_range(uint64_t(x.buf_addr) + uint64_t((cols - 1) / C) * x.buf_row_words + words - 1, hw_.w_half_depth(),
+              "LD_W (transposed)");
+  for (uint32_t r = 0; r < x.rows; ++r) check_mem(uint64_t(x.dram_addr) + uint64_t(r) * x.dram_stride, cols, "LD_W");
+  for (uint32_t c = 0; c < cols; ++c)
+    for (uint32_t w = 0; w < words; ++w) {
+      uint8_t* dst = w_word(c % C, x.buf, x.buf_addr + (c / C) * x.buf_row_words + w);
+      std::memset(dst, 0, wwb_);
+      for (uint32_t l = 0; l < L && w * L + l < x.rows; ++l)
+        dst[l] = (*mem_)[uint64_t(x.dram_addr) + uint64_t(w * L + l) * x.dram_stride + c];
+    }
 }
 
 void GoldenBackend::exec_gemm(const Instr& in) {
   const GemmInstr x = decode_gemm(in);
-  const uint32_t log2_maxm = hw_.idx_bits();
-  if (x.n == 0 || x.log2m > log2_maxm || x.n > (1u << x.log2m) || x.row_tiles == 0 || x.col_tiles == 0 ||
-      x.slots == 0)
-    hw_error(sp::ErrCause::kBadGemm, "GEMM with n=" + std::to_string(x.n) + " M=" + std::to_string(1u << x.log2m) +
-                                         " (max_m " + std::to_string(hw_.max_m) + ") tiles=" +
-                                         std::to_string(x.row_tiles) + "x" + std::to_string(x.col_tiles) +
-                                         " slots=" + std::to_string(x.slots));
-  if (!a_full_[x.a_half]) deadlock("GEMM waits for activation half " + std::to_string(x.a_half) + " to be loaded");
-  if (!w_full_[x.w_half]) deadlock("GEMM waits for weight half " + std::to_string(x.w_half) + " to be loaded");
-  if (o_full_[x.o_half]) deadlock("GEMM waits for output half " + std::to_string(x.o_half) + " to be stored (ST)");
   const uint32_t M = 1u << x.log2m, maxm = hw_.max_m, L = hw_.lanes, R = hw_.rows, C = hw_.cols;
   const uint32_t ib = hw_.idx_bits();
-  // Every address the sequencer will step through must lie inside its half.
+  // Every address the sequencer will step through must lie inside its slot / half.
   const uint64_t a_max = uint64_t(x.a_addr) + uint64_t(x.row_tiles - 1) * x.a_tile_words +
                          uint64_t(x.slots - 1) * M / maxm;
   const uint64_t w_max = uint64_t(x.w_addr) + uint64_t(x.col_tiles - 1) * x.w_tile_words +
                          uint64_t(x.slots) * x.n - 1;
   const uint64_t o_max = uint64_t(x.o_addr) + uint64_t(x.row_tiles - 1) * x.o_row_pitch + x.col_tiles - 1;
-  if (a_max >= hw_.a_half_depth() || w_max >= hw_.w_half_depth() || o_max >= hw_.o_half_depth())
+  if (a_max >= hw_.a_slot_depth() || w_max >= hw_.w_half_depth() || o_max >= hw_.o_half_depth())
     hw_error(sp::ErrCause::kBufRange, "GEMM reaches activation word " + std::to_string(a_max) + ", weight word " +
                                           std::to_string(w_max) + ", output tile " + std::to_string(o_max) +
-                                          " (half depths " + std::to_string(hw_.a_half_depth()) + "/" +
+                                          " (depths " + std::to_string(hw_.a_slot_depth()) + "/" +
                                           std::to_string(hw_.w_half_depth()) + "/" +
                                           std::to_string(hw_.o_half_depth()) + ")");
   steps_ += uint64_t(x.row_tiles) * x.col_tiles * x.slots * x.n;
@@ -215,14 +259,15 @@ void GoldenBackend::exec_gemm(const Instr& in) {
         for (uint32_t r = 0; r < R; ++r) {
           uint32_t sum = 0;  // wrap-around accumulation
           for (uint32_t s = 0; s < x.slots; ++s) {
-            const uint8_t* aw = a_word(r, x.a_half, x.a_addr + rt * x.a_tile_words + s * M / maxm);
+            const uint8_t* aw = a_word(x.a_slot, r, x.a_addr + rt * x.a_tile_words + s * M / maxm);
             const uint32_t base = ((s * M) % maxm) * L;  // slot offset in the word, bytes
             for (uint32_t j = 0; j < x.n; ++j) {
               const uint32_t st = s * x.n + j;
               for (uint32_t l = 0; l < L; ++l) {
                 const uint32_t id = idx[st * L + l];
                 if (id >= M) continue;  // window bytes at and past M are zero
-                const int32_t a = static_cast<int8_t>(aw[base + l * M + id]);
+                const uint8_t ab = aw[base + l * M + id];
+                const int32_t a = x.a_unsigned ? int32_t(ab) : int32_t(static_cast<int8_t>(ab));
                 sum += static_cast<uint32_t>(a * int32_t(val[st * L + l]));
               }
             }
@@ -235,46 +280,128 @@ void GoldenBackend::exec_gemm(const Instr& in) {
         o[e] = x.acc ? static_cast<int32_t>(uint32_t(o[e]) + uint32_t(acc[e])) : acc[e];
     }
   }
-  if (x.rel_a) a_full_[x.a_half] = false;
-  if (x.rel_w) w_full_[x.w_half] = false;
-  if (x.final) o_full_[x.o_half] = true;
 }
 
 void GoldenBackend::exec_st(const Instr& in) {
   const StInstr x = decode_st(in);
-  const uint32_t bus = hw_.bus_bytes, R = hw_.rows, C = hw_.cols;
-  if (x.dram_addr % bus != 0 || x.dram_stride % bus != 0)
-    hw_error(sp::ErrCause::kMisaligned, "ST dram_addr " + std::to_string(x.dram_addr) + " or stride " +
-                                            std::to_string(x.dram_stride) + " is not a multiple of bus_bytes " +
-                                            std::to_string(bus));
-  if (!o_full_[x.half])
-    deadlock("ST waits for output half " + std::to_string(x.half) + " to be filled by a GEMM with final");
-  const uint32_t rows = x.cols == 0 ? 0 : x.rows;
-  const uint32_t chunks = (x.cols + C - 1) / C;
+  const uint32_t vw = hw_.a_word_bytes();
+  const uint32_t rows = x.row_bytes == 0 ? 0 : x.rows;
+  const uint32_t words = (x.row_bytes + vw - 1) / vw;
   for (uint32_t i = 0; i < rows; ++i) {
+    const uint64_t base = uint64_t(x.buf_addr) + uint64_t(i / hw_.rows) * x.buf_row_words;
+    check_range(base + words - 1, hw_.a_slot_depth(), "ST row " + std::to_string(i));
     const uint64_t dst = uint64_t(x.dram_addr) + uint64_t(i) * x.dram_stride;
-    for (uint32_t ct = 0; ct < chunks; ++ct) {
-      const uint64_t tile = uint64_t(x.o_addr) + uint64_t(i / R) * x.o_row_pitch + ct;
-      if (tile >= hw_.o_half_depth())
-        hw_error(sp::ErrCause::kBufRange, "ST row " + std::to_string(i) + " reads output tile " +
-                                              std::to_string(tile) + " past the half depth " +
-                                              std::to_string(hw_.o_half_depth()));
-    }
-    check_mem(dst, uint64_t(x.cols) * 4, "ST");
-    for (uint32_t ct = 0; ct < chunks; ++ct) {
-      const int32_t* o = o_tile(x.half, x.o_addr + (i / R) * x.o_row_pitch + ct);
-      const uint32_t nc = std::min(C, x.cols - ct * C);
-      for (uint32_t c = 0; c < nc; ++c) {
-        const uint32_t v = static_cast<uint32_t>(o[(i % R) * C + c]);
-        uint8_t* d = mem_->data() + dst + (uint64_t(ct) * C + c) * 4;
-        d[0] = uint8_t(v);
-        d[1] = uint8_t(v >> 8);
-        d[2] = uint8_t(v >> 16);
-        d[3] = uint8_t(v >> 24);
-      }
+    check_mem(dst, x.row_bytes, "ST");
+    for (uint32_t w = 0; w < words; ++w) {
+      const uint32_t n = std::min(vw, x.row_bytes - w * vw);
+      std::memcpy(mem_->data() + dst + uint64_t(w) * vw, a_word(x.slot, i % hw_.rows, uint32_t(base + w)), n);
     }
   }
-  o_full_[x.half] = false;
+}
+
+void GoldenBackend::exec_vec(const Instr& in) {
+  const VecInstr x = decode_vec(in);
+  const uint32_t R = hw_.rows, C = hw_.cols, vw = hw_.a_word_bytes();
+  const uint32_t last_rt = (x.rows - 1) / R;
+  const bool o_src = x.op == sp::Opcode::kReq || x.op == sp::Opcode::kSoftmax;
+  const bool has_src1 = (x.op == sp::Opcode::kReq && x.res) || x.op == sp::Opcode::kAdd;
+  const bool has_p = (x.op == sp::Opcode::kReq && !x.raw) || x.op == sp::Opcode::kLayernorm;
+  const uint32_t out_bytes = (x.op == sp::Opcode::kReq && x.raw) ? 4 : 1;
+  const char* name = op_info(static_cast<uint32_t>(x.op))->name;
+  // Buffer ranges, checked before anything is written.
+  if (o_src)
+    check_range(uint64_t(x.src_addr) + uint64_t(last_rt) * x.src_pitch + (x.cols - 1) / C, hw_.o_half_depth(),
+                std::string(name) + " source tile");
+  else
+    check_range(uint64_t(x.src_addr) + uint64_t(last_rt) * x.src_pitch + (x.cols - 1) / vw, hw_.a_slot_depth(),
+                std::string(name) + " source");
+  if (has_src1)
+    check_range(uint64_t(x.src1_addr) + uint64_t(last_rt) * x.src1_pitch + (x.cols - 1) / vw, hw_.a_slot_depth(),
+                std::string(name) + " second source");
+  if (has_p)
+    check_range(uint64_t(x.p_addr) + (x.cols - 1) / C, hw_.p_half_depth(), std::string(name) + " parameters");
+  const uint32_t dst_words = (x.cols * out_bytes + vw - 1) / vw;
+  check_range(uint64_t(x.dst_addr) + uint64_t(last_rt) * x.dst_pitch + dst_words - 1, hw_.a_slot_depth(),
+              std::string(name) + " destination");
+  steps_ += uint64_t(x.rows) * x.cols / std::max<uint32_t>(1, hw_.vec_lanes);
+  if (steps_ > max_steps_) throw Stop{RunStatus::kTimeout, 0, "step limit reached"};
+
+  // Per-column parameter entries: p0 int32 [31:0], p1 16 bits [47:32], p2 6 bits [53:48].
+  auto p0 = [&](uint32_t j) {
+    const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
+    return static_cast<int32_t>(uint32_t(e[0]) | uint32_t(e[1]) << 8 | uint32_t(e[2]) << 16 | uint32_t(e[3]) << 24);
+  };
+  auto p1 = [&](uint32_t j) {
+    const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
+    return static_cast<uint16_t>(uint32_t(e[4]) | uint32_t(e[5]) << 8);
+  };
+  auto p2 = [&](uint32_t j) {
+    const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
+    return static_cast<uint32_t>(e[6] & 0x3F);
+  };
+
+  // Each row is computed into `row` first: sources are read before the destination is written.
+  std::vector<uint8_t> row(size_t(dst_words) * vw);
+  std::vector<int32_t> iv(x.cols);
+  std::vector<int8_t> zv(x.cols), out8(x.cols);
+  std::vector<int16_t> gamma(x.cols);
+  std::vector<int32_t> beta(x.cols);
+  if (x.op == sp::Opcode::kLayernorm)
+    for (uint32_t j = 0; j < x.cols; ++j) {
+      gamma[j] = static_cast<int16_t>(p1(j));
+      beta[j] = p0(j);
+    }
+  std::vector<std::vector<uint8_t>> rows_out(x.rows);
+  for (uint32_t i = 0; i < x.rows; ++i) {
+    std::fill(row.begin(), row.end(), 0);
+    switch (x.op) {
+      case sp::Opcode::kReq:
+        for (uint32_t j = 0; j < x.cols; ++j) {
+          const int32_t acc = o_elem(x.src, x.src_addr, x.src_pitch, i, j);
+          if (x.raw) {
+            for (int b = 0; b < 4; ++b) row[j * 4 + b] = uint8_t(uint32_t(acc) >> (8 * b));
+            continue;
+          }
+          int32_t y;
+          if (x.gelu) {
+            const int32_t g = vm::gelu_q10(vm::requant_q10(acc, p0(j), p1(j), p2(j)));
+            y = vm::sat8(vm::rshift_round(int64_t(g) * x.gelu_mult, x.gelu_shift));
+          } else {
+            y = vm::sat8(vm::requant(acc, p0(j), p1(j), p2(j)));
+          }
+          if (x.res) {
+            const int8_t r = static_cast<int8_t>(a_byte(x.src1, x.src1_addr, x.src1_pitch, i, j));
+            y = vm::add_scaled(y, r, x.ma, x.mb, x.shift);
+          }
+          row[j] = static_cast<uint8_t>(static_cast<int8_t>(y));
+        }
+        break;
+      case sp::Opcode::kSoftmax:
+        for (uint32_t j = 0; j < x.cols; ++j) iv[j] = o_elem(x.src, x.src_addr, x.src_pitch, i, j);
+        vm::softmax_row(iv.data(), x.cols, x.sm_valid, x.sm_mult, x.shift, hw_.vec_cols(), row.data());
+        break;
+      case sp::Opcode::kLayernorm:
+        for (uint32_t j = 0; j < x.cols; ++j) zv[j] = static_cast<int8_t>(a_byte(x.src, x.src_addr, x.src_pitch, i, j));
+        vm::layernorm_row(zv.data(), x.cols, gamma.data(), beta.data(), x.ln_eps, x.shift, out8.data());
+        for (uint32_t j = 0; j < x.cols; ++j) row[j] = static_cast<uint8_t>(out8[j]);
+        break;
+      case sp::Opcode::kAdd:
+        for (uint32_t j = 0; j < x.cols; ++j) {
+          const int8_t a = static_cast<int8_t>(a_byte(x.src, x.src_addr, x.src_pitch, i, j));
+          const int8_t b = static_cast<int8_t>(a_byte(x.src1, x.src1_addr, x.src1_pitch, i, j));
+          row[j] = static_cast<uint8_t>(vm::add_scaled(a, b, x.ma, x.mb, x.shift));
+        }
+        break;
+      default:
+        break;
+    }
+    rows_out[i] = row;
+  }
+  // The destination is a different slot from every source (BAD_FIELDS otherwise).
+  for (uint32_t i = 0; i < x.rows; ++i)
+    for (uint32_t w = 0; w < dst_words; ++w)
+      std::memcpy(a_word(x.dst, i % R, x.dst_addr + (i / R) * x.dst_pitch + w), rows_out[i].data() + size_t(w) * vw,
+                  vw);
 }
 
 }  // namespace

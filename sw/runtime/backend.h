@@ -1,5 +1,7 @@
 // A backend runs a compiled program on a memory image: the golden model
-// (sw/golden) or the Verilated RTL (tb/rtl_backend).
+// (golden/golden.h, make_golden_backend) or the Verilated RTL
+// (tb/rtl_backend.h, make_rtl_backend). Both implement this interface; the
+// runtime itself depends on neither.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,7 @@ struct RunResult {
   uint64_t instret = 0;
   uint64_t rd_beats = 0;
   uint64_t wr_beats = 0;
+  uint64_t vec_busy_cycles = 0;  // cycles the vector unit read a source chunk
   double wall_seconds = 0.0;  // host time of the run
 };
 
@@ -47,9 +50,5 @@ class Backend {
   virtual RunResult run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint32_t prog_len,
                         const RunOptions& opt) = 0;
 };
-
-std::unique_ptr<Backend> make_golden_backend(const HwConfig& hw);
-// Defined in tb/ (links the Verilated model).
-std::unique_ptr<Backend> make_rtl_backend(const HwConfig& hw);
 
 }  // namespace sta
