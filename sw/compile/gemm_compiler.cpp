@@ -1,30 +1,37 @@
 // GEMM compiler / scheduler. Scheduling decisions:
 //
 // 1. Dataflow (ARCHITECTURE.md "Decisions"): output-stationary tiles. An A
-//    row block (as many row tiles as one activation half holds, balanced so
-//    the blocks are about equal) stays resident in one A half while the
+//    row block (as many row tiles as one activation slot holds, balanced so
+//    the blocks are about equal) stays resident in slot 0 or 1 while the
 //    weight columns stream through the two W halves. Each GEMM is one W
 //    half's column tiles x the resident row block and releases its W half.
 //    Weights are therefore read ceil(m / block rows) times and A once.
-// 2. K split: only when one A row or one weight column does not fit a half.
-//    Chunks are multiples of Lanes*MaxM elements (whole activation words,
+// 2. K split: only when one A row or one weight column does not fit a slot /
+//    half. Chunks are multiples of Lanes*MaxM elements (whole activation words,
 //    whole slots for every M; for tiny buffers whole slots of Lanes*M) and
 //    keep every DRAM chunk offset (A and weight stream) a multiple of
-//    BusBytes. Each chunk is its own LD_A/LD_W starting at buffer word 0. The first chunk overwrites the output
-//    tiles (acc=0), later ones add (acc=1), the last sets `final`. With a
-//    split the output tiles must stay in one O half across all chunks, so the
-//    loop is row block -> column batch -> chunk -> GEMM, and A is reloaded
-//    per (batch, chunk).
+//    BusBytes. Each chunk is its own LD_A/LD_W starting at buffer word 0. The
+//    first chunk overwrites the output tiles (acc=0), later ones add (acc=1),
+//    the last sets `final`. With a split the output tiles must stay in one O
+//    half across all chunks, so the loop is row block -> column batch ->
+//    chunk -> GEMM, and A is reloaded per (batch, chunk).
 // 3. Output batching: the GEMMs of several W halves write side by side into
-//    one O half (o_row_pitch = batch width) and one ST writes the batch, so
-//    store bursts are batch-wide. A batch starts at a column whose byte
-//    offset is a multiple of BusBytes (ST address rule).
-// 4. Double buffering and order: A tiles, W tiles and O batches alternate
-//    halves 0/1. Before each GEMM the emitter issues every load whose half is
-//    already empty in program order, the one needed sooner first. So the W
-//    load for GEMM j+1 is issued before GEMM j (prefetch) and the next A
-//    block loads while the current one computes. A ST follows its final GEMM at once. Running the program
-//    one instruction at a time never waits on a flag (checked while emitting).
+//    one O half (o_row_pitch = batch width). When the batch is complete the
+//    vector unit turns it into rows (REQ / SOFTMAX, releasing the O half) in
+//    staging slot 2 or 3, and one ST writes the batch, so store bursts are
+//    batch-wide. A batch starts at a column whose byte offset in C is a
+//    multiple of BusBytes (ST address rule). A softmax epilogue needs every
+//    column of a row in one batch. A batch is limited by the O half, the
+//    staging slot and (with parameters) the P half.
+// 4. Double buffering and order: A blocks, W tiles, O batches, staging slots
+//    and P halves alternate. Before each GEMM the emitter issues every load
+//    whose slot / half is already empty in program order, the one needed
+//    sooner first. So the W load for GEMM j+1 is issued before GEMM j
+//    (prefetch), the next A block loads while the current one computes and a
+//    batch's parameters are loaded before its epilogue. The epilogue and ST
+//    follow the batch's final GEMM at once; the vector unit and the store DMA
+//    run them while the engine computes the next batch. ProgramBuilder
+//    replays every flag, so a program that could wait forever is caught here.
 #include "compile/gemm_compiler.h"
 
 #include <algorithm>
@@ -33,12 +40,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "compile/program.h"
+
 namespace sta {
 
 namespace {
 
-int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-uint64_t roundup(uint64_t a, uint64_t b) { return (a + b - 1) / b * b; }
 uint32_t log2u(uint32_t v) {
   uint32_t b = 0;
   while ((1u << b) < v) ++b;
@@ -59,12 +66,37 @@ struct Geo {
 
 struct ATile { int64_t row0, rows; uint32_t chunk; };
 struct WTile { int64_t col0, cols; uint32_t chunk; };
-struct Batch { int64_t row0, rows, col0, cols; uint32_t tiles; };
+struct Batch { int64_t row0, rows, col0, cols; uint32_t tiles; uint32_t p_load; };  // p_load: index or ~0u
+struct PTile { uint32_t batch; };
 struct Job {
   uint32_t a, w, batch;  // indices into the tile lists
   uint32_t o_off;        // column-tile offset inside the batch
   bool acc, final, rel_a;
 };
+
+constexpr uint32_t kNone = ~0u;
+
+void check_epilogue(const Epilogue& e, const HwConfig& hw, int64_t n) {
+  if (e.has_params()) {
+    if (int64_t(e.bias.size()) != n || int64_t(e.mult.size()) != n || int64_t(e.shift.size()) != n)
+      bad(std::string("epilogue ") + epilogue_name(e.kind) + " needs " + std::to_string(n) +
+          " bias, mult and shift values (one per output column)");
+    for (int64_t j = 0; j < n; ++j) {
+      if (e.mult[j] < 1 || e.mult[j] > 65535) bad("epilogue multiplier must be in 1..65535");
+      if (e.shift[j] > 63) bad("epilogue shift must be in 0..63");
+    }
+    if (e.kind == EpilogueKind::kGelu && (e.gelu_mult < 1 || e.gelu_mult > 65535 || e.gelu_shift > 63))
+      bad("GELU output multiplier must be in 1..65535 and its shift in 0..63");
+  }
+  if (e.kind == EpilogueKind::kSoftmax) {
+    if (n > hw.max_seq)
+      bad("softmax rows of " + std::to_string(n) + " columns are longer than this hardware's max_seq=" +
+          std::to_string(hw.max_seq));
+    if (e.sm_valid > n) bad("softmax valid length " + std::to_string(e.sm_valid) + " exceeds the row length");
+    if (e.sm_mult < 1 || e.sm_mult > 65535 || e.sm_shift > 63)
+      bad("softmax multiplier must be in 1..65535 and its shift in 0..63");
+  }
+}
 
 }  // namespace
 
@@ -74,6 +106,16 @@ GemmMode gemm_mode_parse(const std::string& t) {
   if (t == "sd") return GemmMode::kSd;
   if (t == "dd") return GemmMode::kDd;
   bad("invalid mode '" + t + "': expected sd or dd");
+}
+
+const char* epilogue_name(EpilogueKind k) {
+  switch (k) {
+    case EpilogueKind::kRaw32: return "int32";
+    case EpilogueKind::kRequant: return "requant";
+    case EpilogueKind::kGelu: return "gelu";
+    case EpilogueKind::kSoftmax: return "softmax";
+  }
+  return "?";
 }
 
 uint64_t weight_stream_bytes(const HwConfig& hw, int64_t k, NmPattern nm) {
@@ -103,11 +145,29 @@ std::vector<uint8_t> pack_weight_stream(const HwConfig& hw, const NmMatrix& w, i
   return out;
 }
 
-GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPattern nm) {
+std::vector<uint8_t> pack_param_entries(const std::vector<int32_t>& p0, const std::vector<uint32_t>& p1,
+                                        const std::vector<uint32_t>& p2) {
+  std::vector<uint8_t> out(p0.size() * spec::kParamEntryBytes, 0);
+  for (size_t j = 0; j < p0.size(); ++j) {
+    uint8_t* e = out.data() + j * spec::kParamEntryBytes;
+    const uint32_t v = static_cast<uint32_t>(p0[j]);
+    for (int b = 0; b < 4; ++b) e[b] = static_cast<uint8_t>(v >> (8 * b));
+    e[4] = static_cast<uint8_t>(p1[j]);
+    e[5] = static_cast<uint8_t>(p1[j] >> 8);
+    e[6] = static_cast<uint8_t>(p2[j] & 0x3F);
+  }
+  return out;
+}
+
+GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPattern nm, Epilogue epi,
+                      bool a_unsigned) {
   hw.validate();
   const int64_t m = shape.m, k = shape.k, n = shape.n;
   if (m <= 0 || k <= 0 || n <= 0)
     bad("GEMM sizes must be positive, got m=" + std::to_string(m) + " k=" + std::to_string(k) +
+        " n=" + std::to_string(n));
+  if (m > 65535 || n > 65535)
+    bad("GEMM sizes m and n must be at most 65535 (instruction fields), got m=" + std::to_string(m) +
         " n=" + std::to_string(n));
   if (nm.m == 0 || nm.n == 0) bad("N:M " + std::to_string(nm.n) + ":" + std::to_string(nm.m) + " is invalid: N and M must be >= 1");
   if (nm.n > nm.m) bad("N:M " + nm.str() + " is invalid: N must not exceed M");
@@ -116,23 +176,30 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   if (nm.m > hw.max_m)
     bad("M=" + std::to_string(nm.m) + " is larger than this hardware's max_m=" + std::to_string(hw.max_m));
   if (mode == GemmMode::kDd && !nm.dense()) bad("mode dd (dense x dense) needs --nm dense, got " + nm.str());
+  check_epilogue(epi, hw, n);
+  if (epi.kind == EpilogueKind::kSoftmax && epi.sm_valid == 0) epi.sm_valid = static_cast<uint32_t>(n);
 
   GemmPlan p;
   p.hw = hw;
   p.shape = shape;
   p.mode = mode;
   p.nm = nm;
+  p.a_unsigned = a_unsigned;
+  p.epi = epi;
   GemmTiling& t = p.tiling;
   const Geo g{hw, nm, nm.dense() ? hw.w_word_bytes_dense() : hw.w_word_bytes_sparse()};
   t.w_word_bytes = g.wb;
-  const int64_t AH = hw.a_half_depth(), WH = hw.w_half_depth(), OH = hw.o_half_depth();
-  const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes;
+  const int64_t AH = hw.a_slot_depth(), WH = hw.w_half_depth(), OH = hw.o_half_depth(), PH = hw.p_half_depth();
+  const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes, VW = hw.a_word_bytes();
+  const int64_t eb = epi.elem_bytes();
+  const bool softmax = epi.kind == EpilogueKind::kSoftmax;
 
   // ---- Candidate tilings: no K split (when it fits) or n equal chunks ----
   const int64_t MT = cdiv(m, R), NT = cdiv(n, C);
-  // A batch must start at a column whose byte offset is bus aligned.
-  const int64_t cu = bus / 4;
-  const int64_t ctu = std::min<int64_t>(NT, std::lcm<int64_t>(C, cu) / C);
+  // A batch must start at a column whose byte offset is bus aligned; a softmax batch is every column.
+  const int64_t cu = std::max<int64_t>(1, bus / eb);
+  const int64_t ctu = softmax ? NT : std::min<int64_t>(NT, std::lcm<int64_t>(C, cu) / C);
+  auto out_words = [&](int64_t tiles) { return cdiv(tiles * C * eb, VW); };  // staging words per row
   // Fills rows/blocks/columns/batches of `c` for chunk length kc; returns the
   // estimated cycles, or -1 when the chunk does not fit.
   auto shape_for = [&](int64_t kc, GemmTiling& c) -> double {
@@ -144,17 +211,22 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     if (aw > AH || ww > WH) return -1;
     c.a_row_words = static_cast<uint32_t>(aw);
     c.w_col_words = static_cast<uint32_t>(ww);
-    const int64_t max_rt = std::min<int64_t>(AH / aw, OH / ctu);
+    const int64_t max_rt = std::min<int64_t>({AH / aw, OH / ctu, AH / out_words(ctu)});
     if (max_rt <= 0) return -1;
     c.row_blocks = static_cast<uint32_t>(cdiv(MT, max_rt));
     c.block_row_tiles = static_cast<uint32_t>(cdiv(MT, c.row_blocks));
     const int64_t RT = c.block_row_tiles;
-    const int64_t cap = OH / RT;  // column tiles one O half holds for this block
+    // Column tiles one batch holds for this block: the O half, the staging slot, the P half.
+    int64_t cap = OH / RT;
+    while (cap > 1 && RT * out_words(cap) > AH) --cap;
+    if (epi.has_params()) cap = std::min(cap, PH);
+    if (softmax && cap < NT) return -1;
     // Column tiles per GEMM (wt, what one W half holds) and per output batch
     // (bt, a multiple of wt when the alignment allows). A slightly smaller
     // GEMM may give a wider batch (longer ST bursts): take the widest batch,
     // then the widest GEMM, among wt in [wt_max/2, wt_max].
     const int64_t wt_max = std::min<int64_t>({WH / ww, NT, cap});
+    if (wt_max <= 0) return -1;
     int64_t wt = wt_max, bt = 0;
     for (int64_t w = wt_max; w >= 1 && 2 * w >= wt_max; --w) {
       int64_t b = cap / w * w;
@@ -162,9 +234,12 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       b = std::min(b, NT);
       if (b > bt) bt = b, wt = w;
     }
+    if (softmax) bt = NT;
+    if (bt <= 0) return -1;
     wt = std::min(wt, bt);
     c.gemm_col_tiles = static_cast<uint32_t>(wt);
     c.batch_col_tiles = static_cast<uint32_t>(bt);
+    c.out_row_words = static_cast<uint32_t>(out_words(bt));
     // Cost model. Engine: one step per cycle plus a bubble per GEMM. Load
     // DMA: per row the larger of its bus beats and its buffer words (one
     // word is written per cycle, which bounds dense and sparse weight loads),
@@ -206,8 +281,8 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     if (kc_max <= 0 && best_cost < 0)
       bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " (" + nm.str() +
           ") cannot be tiled on this hardware: the smallest K chunk that keeps DRAM offsets aligned to bus_bytes (" +
-          std::to_string(unit) + " elements) does not fit a buffer half (abuf_depth=" +
-          std::to_string(hw.abuf_depth) + ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
+          std::to_string(unit) + " elements) does not fit a buffer (abuf_depth=" + std::to_string(hw.abuf_depth) +
+          ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
     // Equal chunks (rounded up to the unit) so no chunk is much shorter than
     // the others. Splitting even when K fits can pay off: shorter rows let
     // more row tiles share each weight load (weights are written one word per
@@ -227,10 +302,16 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
         }
       }
     }
-    if (best_cost < 0)
+    if (best_cost < 0) {
+      if (softmax)
+        bad("softmax rows of " + std::to_string(n) + " columns (" + std::to_string(NT) +
+            " output tiles per row tile) do not fit one output half of this hardware (obuf_depth=" +
+            std::to_string(hw.obuf_depth) + ") together with their staging rows (abuf_depth=" +
+            std::to_string(hw.abuf_depth) + ")");
       bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) +
           " cannot be tiled on this hardware: one row tile and its bus-aligned output columns do not fit a buffer "
-          "half (obuf_depth=" + std::to_string(hw.obuf_depth) + ")");
+          "(obuf_depth=" + std::to_string(hw.obuf_depth) + ", abuf_depth=" + std::to_string(hw.abuf_depth) + ")");
+    }
   }
   const int64_t RT = t.block_row_tiles;
   const int64_t wt = t.gemm_col_tiles, bt = t.batch_col_tiles;
@@ -239,6 +320,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   std::vector<ATile> at;
   std::vector<WTile> wtl;
   std::vector<Batch> bat;
+  std::vector<PTile> ptl;
   std::vector<Job> jobs;
   for (int64_t rb = 0; rb < t.row_blocks; ++rb) {
     const int64_t row0 = rb * RT * R;
@@ -248,7 +330,12 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     for (int64_t c0 = 0; c0 < NT; c0 += bt) {
       const int64_t btiles = std::min(bt, NT - c0);
       const uint32_t bi = static_cast<uint32_t>(bat.size());
-      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(bt)});
+      uint32_t pl = kNone;
+      if (epi.has_params()) {
+        pl = static_cast<uint32_t>(ptl.size());
+        ptl.push_back({bi});
+      }
+      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(bt), pl});
       for (uint32_t ch = 0; ch < t.k_chunks; ++ch) {
         if (t.k_chunks > 1) at.push_back({row0, rows, ch});
         for (int64_t g0 = c0; g0 < c0 + btiles; g0 += wt) {
@@ -268,56 +355,57 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     }
   }
   // Index of the first job that needs each tile (load order).
-  std::vector<size_t> a_need(at.size(), 0), w_need(wtl.size(), 0);
+  std::vector<size_t> a_need(at.size(), 0), w_need(wtl.size(), 0), p_need(ptl.size(), 0);
   for (size_t i = jobs.size(); i-- > 0;) {
     a_need[jobs[i].a] = i;
     w_need[jobs[i].w] = i;
+    if (jobs[i].final && bat[jobs[i].batch].p_load != kNone) p_need[bat[jobs[i].batch].p_load] = i;
   }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].rel_a = (i + 1 == jobs.size()) || jobs[i + 1].a != jobs[i].a;
   t.gemms = static_cast<uint32_t>(jobs.size());
   t.loads_a = static_cast<uint32_t>(at.size());
   t.loads_w = static_cast<uint32_t>(wtl.size());
+  t.loads_p = static_cast<uint32_t>(ptl.size());
+  t.epilogues = static_cast<uint32_t>(bat.size());
   t.stores = static_cast<uint32_t>(bat.size());
 
   // ---- Memory image ----
-  const uint64_t n_instr = uint64_t(t.gemms) + t.loads_a + t.loads_w + t.stores + 1;
-  p.prog_addr = 0;
-  p.a_addr = roundup(n_instr * spec::kInstrBytes, std::max<uint64_t>(bus, spec::kInstrBytes));
+  const uint64_t n_instr = uint64_t(t.gemms) + t.loads_a + t.loads_w + t.loads_p + t.epilogues + t.stores + 1;
+  ImageLayout img(static_cast<uint32_t>(std::max<int64_t>(bus, spec::kInstrBytes)));
+  p.prog_addr = static_cast<uint32_t>(img.alloc(n_instr * spec::kInstrBytes, "the program"));
   p.a_pitch = roundup(k, bus);
+  p.a_addr = img.alloc(p.a_pitch * m, "A");
   p.w_stream_bytes = g.stream_bytes(k);
-  p.w_addr = p.a_addr + p.a_pitch * m;
   p.w_pitch = roundup(p.w_stream_bytes, bus);
-  p.c_addr = p.w_addr + p.w_pitch * n;
-  p.c_pitch = roundup(uint64_t(4) * n, bus);
-  p.image_bytes = p.c_addr + p.c_pitch * m;
-  if (p.image_bytes > (uint64_t(1) << 32))
-    bad("shape m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n) + " needs a " +
-        std::to_string(p.image_bytes) + "-byte memory image, over the 4 GiB address space");
+  p.w_addr = img.alloc(p.w_pitch * n, "the weights");
+  if (epi.has_params()) p.p_addr = img.alloc(uint64_t(n) * spec::kParamEntryBytes, "the parameters");
+  p.c_pitch = roundup(uint64_t(eb) * n, bus);
+  p.c_addr = img.alloc(p.c_pitch * m, "C");
+  p.image_bytes = img.size();
 
-  // ---- Emit, simulating the half flags in program order ----
-  bool a_full[2] = {false, false}, w_full[2] = {false, false}, o_full[2] = {false, false};
-  size_t next_a = 0, next_w = 0;
+  // ---- Emit; ProgramBuilder replays the flags ----
+  ProgramBuilder pb(hw);
+  size_t next_a = 0, next_w = 0, next_p = 0;
   auto emit_ld_a = [&](size_t i) {
     const ATile& x = at[i];
     const int64_t k0 = int64_t(x.chunk) * t.k_chunk;
     LdInstr l;
-    l.weights = false;
-    l.half = i % 2;
+    l.target = LdTarget::kA;
+    l.buf = i % 2;
     l.dram_addr = static_cast<uint32_t>(p.a_addr + x.row0 * p.a_pitch + k0);
     l.dram_stride = static_cast<uint32_t>(p.a_pitch);
     l.rows = static_cast<uint32_t>(x.rows);
     l.row_bytes = static_cast<uint32_t>(std::min(t.k_chunk, k - k0));
     l.buf_addr = 0;
     l.buf_row_words = t.a_row_words;
-    p.program.push_back(encode_ld(l));
-    a_full[i % 2] = true;
+    pb.emit(encode_ld(l));
   };
   auto emit_ld_w = [&](size_t i) {
     const WTile& x = wtl[i];
     const int64_t k0 = int64_t(x.chunk) * t.k_chunk;
     LdInstr l;
-    l.weights = true;
-    l.half = i % 2;
+    l.target = LdTarget::kW;
+    l.buf = i % 2;
     l.dense = nm.dense();
     l.dram_addr = static_cast<uint32_t>(p.w_addr + x.col0 * p.w_pitch + g.stream_bytes(k0));
     l.dram_stride = static_cast<uint32_t>(p.w_pitch);
@@ -325,36 +413,51 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     l.row_bytes = static_cast<uint32_t>(g.stream_bytes(std::min(t.k_chunk, k - k0)));
     l.buf_addr = 0;
     l.buf_row_words = t.w_col_words;
-    p.program.push_back(encode_ld(l));
-    w_full[i % 2] = true;
+    pb.emit(encode_ld(l));
+  };
+  auto emit_ld_p = [&](size_t i) {
+    const Batch& b = bat[ptl[i].batch];
+    LdInstr l;
+    l.target = LdTarget::kP;
+    l.buf = i % 2;
+    l.dram_addr = static_cast<uint32_t>(p.p_addr + uint64_t(b.col0) * spec::kParamEntryBytes);
+    l.dram_stride = static_cast<uint32_t>(roundup(uint64_t(b.cols) * spec::kParamEntryBytes, bus));
+    l.rows = 1;
+    l.row_bytes = static_cast<uint32_t>(b.cols * spec::kParamEntryBytes);
+    l.buf_addr = 0;
+    l.buf_row_words = 0;
+    pb.emit(encode_ld(l));
   };
   for (const Job& j : jobs) {
-    // Prefetch: every load whose half is free now, the one needed sooner first.
+    // Prefetch: every load whose slot / half is free now, the one needed sooner first.
     for (;;) {
-      const bool can_w = next_w < wtl.size() && !w_full[next_w % 2];
-      const bool can_a = next_a < at.size() && !a_full[next_a % 2];
-      if (can_a && (!can_w || a_need[next_a] <= w_need[next_w])) {
+      const bool can_w = next_w < wtl.size() && !pb.full(spec::Buf::kW, next_w % 2);
+      const bool can_a = next_a < at.size() && !pb.full(spec::Buf::kA, next_a % 2);
+      const bool can_p = next_p < ptl.size() && !pb.full(spec::Buf::kP, next_p % 2);
+      const size_t na = can_a ? a_need[next_a] : SIZE_MAX, nw = can_w ? w_need[next_w] : SIZE_MAX,
+                   np = can_p ? p_need[next_p] : SIZE_MAX;
+      if (!can_a && !can_w && !can_p) break;
+      if (can_a && na <= nw && na <= np) {
         emit_ld_a(next_a++);
-      } else if (can_w) {
+      } else if (can_w && nw <= np) {
         emit_ld_w(next_w++);
       } else {
-        break;
+        emit_ld_p(next_p++);
       }
     }
     const ATile& a = at[j.a];
     const WTile& w = wtl[j.w];
     const Batch& b = bat[j.batch];
-    const uint32_t ah = j.a % 2, wh = j.w % 2, oh = j.batch % 2;
-    if (j.a >= next_a || !a_full[ah] || j.w >= next_w || !w_full[wh] || o_full[oh])
-      throw std::logic_error("gemm compiler: schedule would deadlock (internal error)");
+    if (j.a >= next_a || j.w >= next_w) throw std::logic_error("gemm compiler: a tile is used before its load");
     GemmInstr gi;
-    gi.a_half = ah;
-    gi.w_half = wh;
-    gi.o_half = oh;
+    gi.a_slot = j.a % 2;
+    gi.w_half = j.w % 2;
+    gi.o_half = j.batch % 2;
     gi.rel_a = j.rel_a;
     gi.rel_w = true;
     gi.acc = j.acc;
     gi.final = j.final;
+    gi.a_unsigned = a_unsigned;
     gi.n = nm.n;
     gi.log2m = log2u(nm.m);
     gi.a_addr = 0;
@@ -366,22 +469,59 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     gi.slots = static_cast<uint32_t>(g.slots(std::min(t.k_chunk, k - int64_t(w.chunk) * t.k_chunk)));
     gi.o_addr = j.o_off;
     gi.o_row_pitch = b.tiles;
-    p.program.push_back(encode_gemm(gi));
-    if (j.rel_a) a_full[ah] = false;
-    w_full[wh] = false;
-    if (j.final) {
-      StInstr s;
-      s.half = oh;
-      s.dram_addr = static_cast<uint32_t>(p.c_addr + b.row0 * p.c_pitch + b.col0 * 4);
-      s.dram_stride = static_cast<uint32_t>(p.c_pitch);
-      s.rows = static_cast<uint32_t>(b.rows);
-      s.cols = static_cast<uint32_t>(b.cols);
-      s.o_addr = 0;
-      s.o_row_pitch = b.tiles;
-      p.program.push_back(encode_st(s));
+    pb.emit(encode_gemm(gi));
+    if (!j.final) continue;
+    // Epilogue: the finished O half becomes rows in staging slot 2/3, then one ST.
+    if (b.p_load != kNone && b.p_load >= next_p) {
+      while (next_p <= b.p_load) emit_ld_p(next_p++);
     }
+    const uint32_t slot = 2 + j.batch % 2;
+    const uint32_t words = static_cast<uint32_t>(cdiv(b.cols * eb, VW));
+    VecInstr v;
+    v.op = softmax ? spec::Opcode::kSoftmax : spec::Opcode::kReq;
+    v.src = j.batch % 2;
+    v.rel_src = true;
+    v.dst = slot;
+    v.final = true;
+    v.rows = static_cast<uint32_t>(b.rows);
+    v.cols = static_cast<uint32_t>(b.cols);
+    v.src_addr = 0;
+    v.src_pitch = b.tiles;
+    v.dst_addr = 0;
+    v.dst_pitch = words;
+    switch (epi.kind) {
+      case EpilogueKind::kRaw32:
+        v.raw = true;
+        break;
+      case EpilogueKind::kGelu:
+        v.gelu = true;
+        v.gelu_mult = epi.gelu_mult;
+        v.gelu_shift = epi.gelu_shift;
+        [[fallthrough]];
+      case EpilogueKind::kRequant:
+        v.p = b.p_load % 2;
+        v.p_addr = 0;
+        v.rel_p = true;
+        break;
+      case EpilogueKind::kSoftmax:
+        v.sm_mult = epi.sm_mult;
+        v.shift = epi.sm_shift;
+        // The mask applies to the row's columns; a batch is the whole row.
+        v.sm_valid = epi.sm_valid;
+        break;
+    }
+    pb.emit(encode_vec(v));
+    StInstr s;
+    s.slot = slot;
+    s.dram_addr = static_cast<uint32_t>(p.c_addr + b.row0 * p.c_pitch + b.col0 * eb);
+    s.dram_stride = static_cast<uint32_t>(p.c_pitch);
+    s.rows = static_cast<uint32_t>(b.rows);
+    s.row_bytes = static_cast<uint32_t>(b.cols * eb);
+    s.buf_addr = 0;
+    s.buf_row_words = words;
+    pb.emit(encode_st(s));
   }
-  p.program.push_back(encode_end());
+  p.program = pb.finish();
   if (p.program.size() != n_instr) throw std::logic_error("gemm compiler: instruction count mismatch (internal error)");
   return p;
 }
@@ -390,6 +530,10 @@ std::vector<uint8_t> make_image(const GemmPlan& p) {
   std::vector<uint8_t> mem(static_cast<size_t>(p.image_bytes), 0);
   const std::vector<uint8_t> prog = program_to_bytes(p.program);
   std::memcpy(mem.data() + p.prog_addr, prog.data(), prog.size());
+  if (p.epi.has_params()) {
+    const std::vector<uint8_t> e = pack_param_entries(p.epi.bias, p.epi.mult, p.epi.shift);
+    std::memcpy(mem.data() + p.p_addr, e.data(), e.size());
+  }
   return mem;
 }
 
@@ -422,8 +566,14 @@ void write_w_dense(const GemmPlan& p, std::vector<uint8_t>& mem, const int8_t* w
 
 std::vector<int32_t> read_c(const GemmPlan& p, const std::vector<uint8_t>& mem) {
   std::vector<int32_t> c(static_cast<size_t>(p.shape.m * p.shape.n));
+  const bool raw = p.epi.kind == EpilogueKind::kRaw32;
   for (int64_t i = 0; i < p.shape.m; ++i)
     for (int64_t j = 0; j < p.shape.n; ++j) {
+      if (!raw) {
+        const uint8_t b = mem[p.c_addr + i * p.c_pitch + j];
+        c[i * p.shape.n + j] = p.epi.kind == EpilogueKind::kSoftmax ? int32_t(b) : int32_t(int8_t(b));
+        continue;
+      }
       const uint8_t* b = mem.data() + p.c_addr + i * p.c_pitch + j * 4;
       c[i * p.shape.n + j] = static_cast<int32_t>(uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 |
                                                   uint32_t(b[3]) << 24);
@@ -431,14 +581,24 @@ std::vector<int32_t> read_c(const GemmPlan& p, const std::vector<uint8_t>& mem) 
   return c;
 }
 
+std::vector<uint8_t> read_c_bytes(const GemmPlan& p, const std::vector<uint8_t>& mem) {
+  const uint64_t eb = p.epi.elem_bytes();
+  std::vector<uint8_t> c(static_cast<size_t>(p.shape.m * p.shape.n * eb));
+  for (int64_t i = 0; i < p.shape.m; ++i)
+    std::memcpy(c.data() + i * p.shape.n * eb, mem.data() + p.c_addr + i * p.c_pitch, size_t(p.shape.n * eb));
+  return c;
+}
+
 std::string describe(const GemmPlan& p) {
   const GemmTiling& t = p.tiling;
   std::ostringstream s;
   s << "gemm m=" << p.shape.m << " k=" << p.shape.k << " n=" << p.shape.n << " " << gemm_mode_name(p.mode) << " "
-    << p.nm.str() << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks << ", row blocks " << t.row_blocks << " x "
-    << t.block_row_tiles << " tiles, " << t.gemm_col_tiles << " col tiles/GEMM, " << t.batch_col_tiles
-    << " col tiles/ST; " << t.loads_a << " LD_A, " << t.loads_w << " LD_W, " << t.gemms << " GEMM, " << t.stores
-    << " ST; image " << p.image_bytes << " bytes";
+    << p.nm.str() << " -> " << epilogue_name(p.epi.kind) << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks
+    << ", row blocks " << t.row_blocks << " x " << t.block_row_tiles << " tiles, " << t.gemm_col_tiles
+    << " col tiles/GEMM, " << t.batch_col_tiles << " col tiles/batch; " << t.loads_a << " LD_A, " << t.loads_w
+    << " LD_W, " << t.loads_p << " LD_P, " << t.gemms << " GEMM, " << t.epilogues << " "
+    << (p.epi.kind == EpilogueKind::kSoftmax ? "SOFTMAX" : "REQ") << ", " << t.stores << " ST; image "
+    << p.image_bytes << " bytes";
   return s.str();
 }
 

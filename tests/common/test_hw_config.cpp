@@ -90,6 +90,47 @@ TEST(common, hw_json_errors) {
   j = good();
   j["name"] = 3;
   expect_error(j, {"name"});
+  // The vector unit's rules.
+  j = good();
+  j["vec_lanes"] = 3;  // neither divides cols=4 nor is a multiple of it
+  expect_error(j, {"vec_lanes", "divide"});
+  j = good();
+  j["vec_lanes"] = 32;  // 4 columns x 8 rows, but rows = 4
+  expect_error(j, {"vec_lanes", "divisor of 'rows'"});
+  j = good();
+  j["cols"] = 8;
+  j["vec_lanes"] = 8;
+  j["lanes"] = 4;
+  j["max_m"] = 4;  // a 16-byte activation word cannot hold a chunk of eight int32
+  expect_error(j, {"activation word", "multiple of 4"});
+  j = good();
+  j["max_seq"] = 1000;  // 250 tiles per row tile, an output half holds 64
+  expect_error(j, {"max_seq", "output half"});
+  j = good();
+  j["pbuf_depth"] = 6;
+  expect_error(j, {"pbuf_depth", "power of two"});
+  j = good();
+  j["abuf_depth"] = 4;  // four slots of at least two words
+  expect_error(j, {"abuf_depth", "slots"});
+}
+
+// A file written before the vector unit existed still loads: the new keys take
+// their defaults, vec_lanes the largest legal value with one row at a time.
+TEST(common, hw_new_keys_have_defaults) {
+  auto j = good();
+  for (const char* k : {"vec_lanes", "max_seq", "max_hidden", "pbuf_depth"}) j.erase(k);
+  const HwConfig c = HwConfig::from_json_text(j.dump(), "old.json");
+  EXPECT_EQ(c.vec_lanes, 4u);  // = cols: 64-byte words hold 4 int32 per column
+  EXPECT_EQ(c.max_seq, 256u);
+  EXPECT_EQ(c.max_hidden, 4096u);
+  EXPECT_EQ(c.pbuf_depth, 256u);
+  EXPECT_EQ(HwConfig::auto_vec_lanes(3, 2, 16), 1u);   // 32-byte words: 3 columns of int32 do not fit evenly
+  EXPECT_EQ(HwConfig::auto_vec_lanes(16, 8, 16), 16u);
+  EXPECT_EQ(HwConfig::auto_vec_lanes(6, 6, 16), 6u);   // 96-byte words, 6 x 4 bytes divide them
+  const HwConfig b = HwConfig::builtin();
+  EXPECT_EQ(b.vec_rows(), 2u);
+  EXPECT_EQ(b.vec_cols(), 4u);
+  EXPECT_EQ(b.a_slot_depth(), 128u);
 }
 
 TEST(common, hw_missing_file) {

@@ -11,7 +11,8 @@ TEST(common, isa_field_round_trip) {
   const sp::Field fields[] = {sp::kFOpcode,       sp::kFLdHalf,        sp::kFLdDense,       sp::kFLdDramAddr,
                               sp::kFLdDramStride, sp::kFLdRows,        sp::kFLdRowBytes,    sp::kFLdBufAddr,
                               sp::kFLdBufRowWords, sp::kFGemmN,        sp::kFGemmLog2m,     sp::kFGemmSlots,
-                              sp::kFGemmORowPitch, sp::kFStCols,       sp::kFStDramAddr};
+                              sp::kFGemmORowPitch, sp::kFStRowBytes,   sp::kFStDramAddr,    sp::kFVCols,
+                              sp::kFSmValid,      sp::kFLnEps,         sp::kFReqGeluMult,   sp::kFVDstPitch};
   std::mt19937_64 rng(3);
   for (const sp::Field& f : fields) {
     for (int t = 0; t < 20; ++t) {
@@ -50,13 +51,17 @@ TEST(common, isa_field_overflow) {
   sta::LdInstr l;
   l.dense = true;  // LD_A with dense
   EXPECT_THROW(sta::encode_ld(l), std::invalid_argument);
+  l.dense = false;
+  l.buf = 4;  // four activation slots
+  EXPECT_THROW(sta::encode_ld(l), std::invalid_argument);
 }
 
 TEST(common, isa_builders_round_trip) {
   sta::LdInstr l;
-  l.weights = true;
-  l.half = 1;
+  l.target = sta::LdTarget::kW;
+  l.buf = 1;
   l.dense = true;
+  l.transpose = true;
   l.dram_addr = 0x12345670;
   l.dram_stride = 784;
   l.rows = 13;
@@ -66,8 +71,8 @@ TEST(common, isa_builders_round_trip) {
   const sta::Instr li = sta::encode_ld(l);
   EXPECT_EQ(li.opcode(), sp::Opcode::kLdW);
   const sta::LdInstr l2 = sta::decode_ld(li);
-  EXPECT_TRUE(l2.weights && l2.dense);
-  EXPECT_EQ(l2.half, 1u);
+  EXPECT_TRUE(l2.target == sta::LdTarget::kW && l2.dense && l2.transpose);
+  EXPECT_EQ(l2.buf, 1u);
   EXPECT_EQ(l2.dram_addr, l.dram_addr);
   EXPECT_EQ(l2.dram_stride, l.dram_stride);
   EXPECT_EQ(l2.rows, l.rows);
@@ -78,24 +83,55 @@ TEST(common, isa_builders_round_trip) {
   EXPECT_EQ(li.w[7], 0u);
 
   sta::GemmInstr g;
-  g.a_half = 1; g.w_half = 0; g.o_half = 1;
+  g.a_slot = 3; g.w_half = 0; g.o_half = 1; g.a_unsigned = true;
   g.rel_a = true; g.rel_w = false; g.acc = true; g.final = true;
   g.n = 2; g.log2m = 3; g.a_addr = 5; g.a_tile_words = 12; g.w_addr = 7; g.w_tile_words = 48;
   g.row_tiles = 8; g.col_tiles = 5; g.slots = 24; g.o_addr = 3; g.o_row_pitch = 10;
   const sta::Instr gi = sta::encode_gemm(g);
   EXPECT_EQ(gi.opcode(), sp::Opcode::kGemm);
   const sta::GemmInstr g2 = sta::decode_gemm(gi);
-  EXPECT_EQ(g2.a_half, 1u); EXPECT_EQ(g2.w_half, 0u); EXPECT_EQ(g2.o_half, 1u);
+  EXPECT_EQ(g2.a_slot, 3u); EXPECT_EQ(g2.w_half, 0u); EXPECT_EQ(g2.o_half, 1u); EXPECT_TRUE(g2.a_unsigned);
   EXPECT_TRUE(g2.rel_a); EXPECT_FALSE(g2.rel_w); EXPECT_TRUE(g2.acc); EXPECT_TRUE(g2.final);
   EXPECT_EQ(g2.n, 2u); EXPECT_EQ(g2.log2m, 3u); EXPECT_EQ(g2.a_addr, 5u); EXPECT_EQ(g2.a_tile_words, 12u);
   EXPECT_EQ(g2.w_addr, 7u); EXPECT_EQ(g2.w_tile_words, 48u); EXPECT_EQ(g2.row_tiles, 8u);
   EXPECT_EQ(g2.col_tiles, 5u); EXPECT_EQ(g2.slots, 24u); EXPECT_EQ(g2.o_addr, 3u); EXPECT_EQ(g2.o_row_pitch, 10u);
 
   sta::StInstr s;
-  s.half = 1; s.dram_addr = 0x4000; s.dram_stride = 3072; s.rows = 32; s.cols = 20; s.o_addr = 2; s.o_row_pitch = 5;
+  s.slot = 2; s.dram_addr = 0x4000; s.dram_stride = 3072; s.rows = 32; s.row_bytes = 80; s.buf_addr = 2;
+  s.buf_row_words = 5;
   const sta::StInstr s2 = sta::decode_st(sta::encode_st(s));
-  EXPECT_EQ(s2.half, 1u); EXPECT_EQ(s2.dram_addr, 0x4000u); EXPECT_EQ(s2.dram_stride, 3072u);
-  EXPECT_EQ(s2.rows, 32u); EXPECT_EQ(s2.cols, 20u); EXPECT_EQ(s2.o_addr, 2u); EXPECT_EQ(s2.o_row_pitch, 5u);
+  EXPECT_EQ(s2.slot, 2u); EXPECT_EQ(s2.dram_addr, 0x4000u); EXPECT_EQ(s2.dram_stride, 3072u);
+  EXPECT_EQ(s2.rows, 32u); EXPECT_EQ(s2.row_bytes, 80u); EXPECT_EQ(s2.buf_addr, 2u); EXPECT_EQ(s2.buf_row_words, 5u);
+
+  // Vector instructions: every member an opcode has survives the round trip.
+  for (sp::Opcode op : {sp::Opcode::kReq, sp::Opcode::kSoftmax, sp::Opcode::kLayernorm, sp::Opcode::kAdd}) {
+    sta::VecInstr v;
+    v.op = op;
+    v.src = 1; v.dst = 3; v.rel_src = true; v.final = true;
+    v.rows = 37; v.cols = 129; v.src_addr = 4; v.src_pitch = 33; v.dst_addr = 6; v.dst_pitch = 3; v.shift = 21;
+    const bool has1 = op == sp::Opcode::kReq || op == sp::Opcode::kAdd;
+    const bool has_p = op == sp::Opcode::kReq || op == sp::Opcode::kLayernorm;
+    if (has1) { v.src1 = 2; v.rel_src1 = true; v.src1_addr = 9; v.src1_pitch = 3; v.ma = 30000; v.mb = 12345; }
+    if (has_p) { v.p = 1; v.rel_p = true; v.p_addr = 17; }
+    if (op == sp::Opcode::kReq) { v.gelu = true; v.res = true; v.gelu_mult = 777; v.gelu_shift = 19; }
+    if (op == sp::Opcode::kSoftmax) { v.sm_mult = 4321; v.sm_valid = 100; }
+    if (op == sp::Opcode::kLayernorm) v.ln_eps = 0xDEADBEEF;
+    const sta::Instr vi = sta::encode_vec(v);
+    EXPECT_EQ(vi.opcode(), op);
+    const sta::VecInstr d = sta::decode_vec(vi);
+    EXPECT_EQ(d.src, 1u); EXPECT_EQ(d.dst, 3u); EXPECT_TRUE(d.rel_src && d.final);
+    EXPECT_EQ(d.rows, 37u); EXPECT_EQ(d.cols, 129u); EXPECT_EQ(d.src_addr, 4u); EXPECT_EQ(d.src_pitch, 33u);
+    EXPECT_EQ(d.dst_addr, 6u); EXPECT_EQ(d.dst_pitch, 3u); EXPECT_EQ(d.shift, 21u);
+    EXPECT_EQ(d.src1, has1 ? 2u : 0u); EXPECT_EQ(d.ma, has1 ? 30000u : 0u); EXPECT_EQ(d.mb, has1 ? 12345u : 0u);
+    EXPECT_EQ(d.src1_addr, has1 ? 9u : 0u); EXPECT_EQ(d.rel_src1, has1);
+    EXPECT_EQ(d.p, has_p ? 1u : 0u); EXPECT_EQ(d.p_addr, has_p ? 17u : 0u); EXPECT_EQ(d.rel_p, has_p);
+    EXPECT_EQ(d.gelu_mult, op == sp::Opcode::kReq ? 777u : 0u);
+    EXPECT_EQ(d.sm_valid, op == sp::Opcode::kSoftmax ? 100u : 0u);
+    EXPECT_EQ(d.ln_eps, op == sp::Opcode::kLayernorm ? 0xDEADBEEFu : 0u);
+  }
+  sta::VecInstr bad;
+  bad.op = sp::Opcode::kGemm;
+  EXPECT_THROW(sta::encode_vec(bad), std::invalid_argument);
   EXPECT_EQ(sta::encode_end().opcode(), sp::Opcode::kEnd);
 }
 
@@ -122,7 +158,7 @@ TEST(common, isa_disasm) {
   EXPECT_NE(d.find("n=2 m=8"), std::string::npos) << d;
   EXPECT_NE(d.find("final"), std::string::npos) << d;
   sta::Instr bad;
-  bad.set(sp::kFOpcode, 9);
+  bad.set(sp::kFOpcode, 15);
   EXPECT_NE(sta::disasm(bad).find("ILLEGAL"), std::string::npos);
   EXPECT_EQ(sta::disasm(sta::encode_end()), "END");
 }

@@ -20,7 +20,9 @@ HwConfig tiny() {
   HwConfig h = HwConfig::builtin();
   h.name = "tiny";
   h.rows = 2; h.cols = 3; h.lanes = 2; h.max_m = 16;
-  h.abuf_depth = 8; h.wbuf_depth = 16; h.obuf_depth = 8; h.bus_bytes = 8;
+  h.abuf_depth = 16; h.wbuf_depth = 16; h.obuf_depth = 8; h.bus_bytes = 8;
+  h.vec_lanes = HwConfig::auto_vec_lanes(h.cols, h.lanes, h.max_m);
+  h.max_seq = 12;
   h.validate();
   return h;
 }
@@ -151,8 +153,8 @@ TEST(compile, benchmark_tiling) {
 
 TEST(compile, k_split_and_blocks) {
   const HwConfig hw = HwConfig::builtin();
-  // A dense weight column of 2000 bytes is 500 words, more than a 256-word half.
-  const sta::GemmPlan d = sta::compile_gemm(hw, GemmShape{9, 2000, 7}, GemmMode::kSd, NmPattern{1, 1});
+  // A dense weight column of 4000 bytes is 1000 words, more than a 512-word half.
+  const sta::GemmPlan d = sta::compile_gemm(hw, GemmShape{9, 4000, 7}, GemmMode::kSd, NmPattern{1, 1});
   EXPECT_EQ(d.tiling.k_chunks, 2u);
   EXPECT_EQ(d.tiling.k_chunk % 64, 0);
   int acc = 0, fin = 0;
@@ -180,10 +182,11 @@ TEST(compile, bad_input) {
   expect_invalid(hw, GemmShape{8, 8, 8}, GemmMode::kSd, NmPattern{2, 32}, "M=32 is larger than this hardware's max_m=16");
   expect_invalid(hw, GemmShape{8, 8, 8}, GemmMode::kSd, NmPattern{0, 4}, "invalid");
   expect_invalid(hw, GemmShape{8, 8, 8}, GemmMode::kDd, NmPattern{2, 8}, "dd");
-  expect_invalid(hw, GemmShape{65536, 65536, 16}, GemmMode::kSd, NmPattern{1, 1}, "4 GiB");
+  expect_invalid(hw, GemmShape{65536, 64, 16}, GemmMode::kSd, NmPattern{1, 1}, "at most 65535");
+  expect_invalid(hw, GemmShape{65535, 65536, 16}, GemmMode::kSd, NmPattern{1, 1}, "4 GiB");
   // One output row tile cannot hold the bus-aligned column batch.
   HwConfig h = HwConfig::builtin();
-  h.rows = 1; h.cols = 1; h.bus_bytes = 32; h.obuf_depth = 4;
+  h.rows = 1; h.cols = 1; h.bus_bytes = 32; h.obuf_depth = 4; h.vec_lanes = 1; h.max_seq = 2;
   expect_invalid(h, GemmShape{4, 16, 64}, GemmMode::kSd, NmPattern{1, 1}, "cannot be tiled");
   EXPECT_EQ(sta::gemm_mode_parse("dd"), GemmMode::kDd);
   EXPECT_THROW(sta::gemm_mode_parse("ds"), std::invalid_argument);

@@ -7,6 +7,7 @@
 
 #include "common/isa.h"
 #include "compile/gemm_compiler.h"
+#include "golden/golden.h"
 #include "golden/reference.h"
 #include "runtime/runtime.h"
 
@@ -26,16 +27,18 @@ HwConfig make_hw(const char* name, uint32_t rows, uint32_t cols, uint32_t lanes,
   h.name = name;
   h.rows = rows; h.cols = cols; h.lanes = lanes; h.max_m = max_m;
   h.abuf_depth = ab; h.wbuf_depth = wb; h.obuf_depth = ob; h.bus_bytes = bus;
+  h.vec_lanes = HwConfig::auto_vec_lanes(cols, lanes, max_m);
+  h.max_seq = std::min<uint32_t>(256, ob / 2 * cols);
   h.validate();
   return h;
 }
 
 std::vector<HwConfig> configs() {
   return {HwConfig::builtin(),
-          make_hw("tiny", 2, 3, 2, 16, 8, 64, 8, 8),          // forces K splits, blocks, col tiles
-          make_hw("wide-bus", 3, 2, 8, 2, 16, 32, 16, 32),     // max_m 2, 1-bit indices, 32-byte bus
-          make_hw("odd", 5, 1, 6, 16, 32, 64, 64, 4),          // 6 lanes, 1 column, 4-byte bus
-          make_hw("m8", 1, 4, 8, 8, 16, 16, 16, 16)};
+          make_hw("tiny", 2, 3, 2, 16, 16, 64, 8, 8),          // forces K splits, blocks, col tiles
+          make_hw("wide-bus", 3, 2, 8, 2, 32, 32, 16, 32),     // max_m 2, 1-bit indices, 32-byte bus
+          make_hw("odd", 5, 1, 6, 16, 64, 64, 64, 4),          // 6 lanes, 1 column, 4-byte bus
+          make_hw("m8", 1, 4, 8, 8, 32, 16, 16, 16)};
 }
 
 // Runs one random problem on the golden backend and compares with the reference.
@@ -109,7 +112,7 @@ TEST(golden, edge_shapes) {
 }
 
 TEST(golden, tiny_buffers_force_splits) {
-  const HwConfig hw = make_hw("tiny", 2, 3, 2, 16, 8, 64, 8, 8);
+  const HwConfig hw = make_hw("tiny", 2, 3, 2, 16, 16, 64, 8, 8);
   for (NmPattern p : {NmPattern{1, 1}, NmPattern{2, 8}, NmPattern{3, 8}, NmPattern{1, 2}})
     for (uint64_t seed = 10; seed < 13; ++seed) check_one(hw, GemmShape{13, 300, 11}, GemmMode::kSd, p, seed);
 }
@@ -139,10 +142,10 @@ struct Prog {
   }
 };
 
-sta::Instr ld(bool weights, uint32_t half, uint32_t addr = 1024, uint32_t rows = 4, uint32_t bytes = 64) {
+sta::Instr ld(bool weights, uint32_t buf, uint32_t addr = 1024, uint32_t rows = 4, uint32_t bytes = 64) {
   sta::LdInstr l;
-  l.weights = weights;
-  l.half = half;
+  l.target = weights ? sta::LdTarget::kW : sta::LdTarget::kA;
+  l.buf = buf;
   l.dram_addr = addr;
   l.dram_stride = 64;
   l.rows = rows;
@@ -163,7 +166,7 @@ sta::GemmInstr gemm1() {
 TEST(golden, error_illegal_opcode) {
   Prog p;
   sta::Instr bad;
-  bad.set(sp::kFOpcode, 9);
+  bad.set(sp::kFOpcode, 13);
   p.instrs = {ld(false, 0), ld(true, 0), bad, sta::encode_end()};
   const sta::RunResult r = p.run(HwConfig::builtin());
   EXPECT_EQ(r.status, RunStatus::kHwError);
@@ -190,14 +193,16 @@ TEST(golden, error_deadlock) {
     EXPECT_EQ(r.status, RunStatus::kTimeout);
     EXPECT_EQ(r.err_pc, 1u);
   }
-  {  // ST of a half no GEMM filled
+  {  // ST of a slot nothing filled
     Prog p;
     sta::StInstr s;
-    s.dram_addr = 2048; s.dram_stride = 16; s.rows = 1; s.cols = 1;
+    s.slot = 2; s.dram_addr = 2048; s.dram_stride = 16; s.rows = 1; s.row_bytes = 4;
     p.instrs = {sta::encode_st(s)};
-    EXPECT_EQ(p.run(hw).status, RunStatus::kTimeout);
+    const sta::RunResult r = p.run(hw);
+    EXPECT_EQ(r.status, RunStatus::kTimeout);
+    EXPECT_NE(r.message.find("A2 to be full"), std::string::npos) << r.message;
   }
-  {  // second GEMM into a full output half without ST
+  {  // second GEMM into a full output half without a vector instruction emptying it
     Prog p;
     p.instrs = {ld(false, 0), ld(true, 0), sta::encode_gemm(gemm1()), ld(false, 0), ld(true, 0),
                 sta::encode_gemm(gemm1())};
@@ -227,11 +232,11 @@ TEST(golden, error_misaligned) {
   {
     Prog p;
     sta::StInstr s;
-    s.dram_addr = 2048; s.dram_stride = 20; s.rows = 1; s.cols = 1;
-    p.instrs = {ld(false, 0), ld(true, 0), sta::encode_gemm(gemm1()), sta::encode_st(s)};
+    s.slot = 2; s.dram_addr = 2048; s.dram_stride = 20; s.rows = 1; s.row_bytes = 4;
+    p.instrs = {ld(false, 2), sta::encode_st(s)};
     const sta::RunResult r = p.run(hw);
     EXPECT_EQ(r.err_cause, uint32_t(sp::ErrCause::kMisaligned));
-    EXPECT_EQ(r.err_pc, 3u);
+    EXPECT_EQ(r.err_pc, 1u);
   }
 }
 
@@ -259,7 +264,7 @@ TEST(golden, error_bad_gemm_buf_range_axi) {
     p.instrs = {sta::encode_gemm(g)};
     EXPECT_EQ(p.run(hw).err_cause, uint32_t(sp::ErrCause::kBadGemm));
   }
-  {  // load past the half: 4 rows, row pitch 200 words in a 128-word half
+  {  // load past the slot: 8 rows, row pitch 200 words in a 128-word slot
     Prog p;
     sta::LdInstr l = sta::decode_ld(ld(false, 1));
     l.buf_row_words = 200;
@@ -271,7 +276,7 @@ TEST(golden, error_bad_gemm_buf_range_axi) {
   {  // GEMM reading past the weight half
     Prog p;
     sta::GemmInstr g = gemm1();
-    g.w_addr = 250; g.slots = 10;
+    g.w_addr = hw.w_half_depth() - 5; g.slots = 10;
     p.instrs = {ld(false, 0), ld(true, 0), sta::encode_gemm(g)};
     const sta::RunResult r = p.run(hw);
     EXPECT_EQ(r.err_cause, uint32_t(sp::ErrCause::kBufRange));

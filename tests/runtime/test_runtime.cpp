@@ -4,6 +4,7 @@
 #include <random>
 
 #include "golden/reference.h"
+#include "golden/golden.h"
 #include "runtime/runtime.h"
 
 TEST(runtime, run_gemm_sparse_and_dense) {
