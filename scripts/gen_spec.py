@@ -106,8 +106,9 @@ class Spec:
                     v = x.get(key)
                     if v is None or v == "always":
                         continue
-                    if v.lstrip("!") not in self.fields:
-                        fail(f"sync {op}: unknown field {v}")
+                    for w in (v if isinstance(v, list) else [v]):
+                        if w.lstrip("!") not in self.fields:
+                            fail(f"sync {op}: unknown field {w}")
                 if x["buf"] not in self.flag_base:
                     fail(f"sync {op}: unknown buffer {x['buf']}")
                 if x["role"] not in ("produce", "consume"):
@@ -153,7 +154,14 @@ def sv_field(name):
     return f"i[F{c}Lsb +: F{c}W]"
 
 
+def when_list(x):
+    w = x.get("when", [])
+    return w if isinstance(w, list) else [w]
+
+
 def sv_cond(S, expr):
+    if isinstance(expr, list):
+        return " && ".join("(%s)" % sv_cond(S, e) for e in expr)
     neg = expr.startswith("!")
     f = expr.lstrip("!")
     bit = f"(i[F{camel(f)}Lsb +: F{camel(f)}W] != '0)"
@@ -506,7 +514,7 @@ def gen_cpp(spec, hw, hw_path):
     o.append("// The synchronization table (spec 'sync'): per opcode, the flags it touches.")
     o.append("// produce: waits until empty, sets when done if `cond` (or always).")
     o.append("// consume: waits until full, clears when done if `cond` (or always).")
-    o.append("// `when` (if any) makes the operand conditional; when_neg negates it.")
+    o.append("// `when` conditions (if any, all must hold) make the operand conditional; when_neg negates one.")
     o.append("enum class Role : uint32_t { kProduce, kConsume };")
     o.append("struct SyncOperand {")
     o.append("  Buf buf;")
@@ -515,9 +523,9 @@ def gen_cpp(spec, hw, hw_path):
     o.append("  Role role;")
     o.append("  bool always;          // set / clear unconditionally")
     o.append("  Field cond;           // set / clear condition (when !always)")
-    o.append("  bool has_when;")
-    o.append("  Field when;")
-    o.append("  bool when_neg;")
+    o.append("  uint32_t when_count;  // conditions that must all hold (0: always present)")
+    o.append("  Field when[2];")
+    o.append("  bool when_neg[2];")
     o.append("};")
     o.append("struct SyncEntry {")
     o.append("  Opcode op;")
@@ -535,13 +543,14 @@ def gen_cpp(spec, hw, hw_path):
             cond = x.get(key, "always")
             always = cond == "always"
             condf = none if always else "kF%s" % camel(cond)
-            has_when = "when" in x
-            whenf = "kF%s" % camel(x["when"].lstrip("!")) if has_when else none
-            neg = has_when and x["when"].startswith("!")
-            o.append("    {Buf::k%s, kF%s, %d, Role::k%s, %s, %s, %s, %s, %s}," % (
+            wl = when_list(x)
+            if len(wl) > 2:
+                fail("at most two 'when' conditions per operand")
+            wf = ["kF%s" % camel(w.lstrip("!")) for w in wl] + [none] * (2 - len(wl))
+            wn = ["true" if w.startswith("!") else "false" for w in wl] + ["false"] * (2 - len(wl))
+            o.append("    {Buf::k%s, kF%s, %d, Role::k%s, %s, %s, %d, {%s, %s}, {%s, %s}}," % (
                 x["buf"], camel(x["index"]), S.index_bits(x), "Produce" if x["role"] == "produce" else "Consume",
-                "true" if always else "false", condf, "true" if has_when else "false", whenf,
-                "true" if neg else "false"))
+                "true" if always else "false", condf, len(wl), wf[0], wf[1], wn[0], wn[1]))
         o.append("};")
     o.append("inline constexpr SyncEntry kSync[] = {")
     for op in spec["opcodes"]:

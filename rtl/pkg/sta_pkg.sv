@@ -110,6 +110,8 @@ package sta_pkg;
   localparam int unsigned FReqGeluLsb = 15; localparam int unsigned FReqGeluW = 1;  // the per-column requantization yields a Q10 value; apply GELU and requantize it with req_gelu_mult / req_gelu_shift
   localparam int unsigned FReqResLsb = 16; localparam int unsigned FReqResW = 1;  // add the int8 residual from slot v_src1: sat8(round((y*ma + r*mb) / 2^req_res_shift))
   localparam int unsigned FReqRawLsb = 17; localparam int unsigned FReqRawW = 1;  // no requantization: write each int32 as 4 little-endian bytes (no parameters)
+  localparam int unsigned FReqUniformLsb = 18; localparam int unsigned FReqUniformW = 1;  // one requantization for every column: bias 0, multiplier req_mult, shift req_shift (no parameters)
+  localparam int unsigned FReqShiftLsb = 19; localparam int unsigned FReqShiftW = 6;  // req_uniform: right shift (rounding) of acc * req_mult
   localparam int unsigned FVRowsLsb = 32; localparam int unsigned FVRowsW = 16;  // rows processed
   localparam int unsigned FVColsLsb = 48; localparam int unsigned FVColsW = 16;  // elements per row
   localparam int unsigned FVSrcAddrLsb = 64; localparam int unsigned FVSrcAddrW = 16;  // first source: output tile of (row 0, col 0), or slot word address of row 0
@@ -124,6 +126,7 @@ package sta_pkg;
   localparam int unsigned FReqResMaLsb = 192; localparam int unsigned FReqResMaW = 16;  // multiplier of the requantized value in the residual sum
   localparam int unsigned FReqResMbLsb = 208; localparam int unsigned FReqResMbW = 16;  // multiplier of the residual in the residual sum
   localparam int unsigned FReqGeluMultLsb = 224; localparam int unsigned FReqGeluMultW = 16;  // multiplier from Q10 GELU output to the int8 output scale
+  localparam int unsigned FReqMultLsb = 240; localparam int unsigned FReqMultW = 16;  // req_uniform: the multiplier of every column
   localparam int unsigned FSmShiftLsb = 176; localparam int unsigned FSmShiftW = 6;  // right shift (rounding) of score * sm_mult into Q10 log2 units
   localparam int unsigned FSmMultLsb = 192; localparam int unsigned FSmMultW = 16;  // multiplier: score scale * log2(e) / sqrt(d) in Q10 log2 units, times 2^sm_shift
   localparam int unsigned FSmValidLsb = 208; localparam int unsigned FSmValidW = 16;  // key-padding mask: columns >= sm_valid get probability 0 (1..v_cols)
@@ -143,7 +146,7 @@ package sta_pkg;
     ErrBufRange = 4'd5,  // a buffer address ran past its slot or half
     ErrBadSize = 4'd6,  // vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns
     ErrRowLen = 4'd7,  // row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)
-    ErrBadFields = 4'd8  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu or req_res
+    ErrBadFields = 4'd8  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform
   } err_e;
 
   // ---- Units (one instruction queue each, except the dispatcher) ----
@@ -251,7 +254,7 @@ package sta_pkg;
         any = any | m;
         sync_of.wait_full = sync_of.wait_full | m;
         if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
-        if (!(i[FReqRawLsb +: FReqRawW] != '0)) begin
+        if ((!(i[FReqRawLsb +: FReqRawW] != '0)) && (!(i[FReqUniformLsb +: FReqUniformW] != '0))) begin
           m = flags_t'(1) << (FlagP + 32'(i[FVPLsb +: 1]));
           sync_of.dup = sync_of.dup | ((any & m) != '0);
           any = any | m;
@@ -367,6 +370,7 @@ package sta_pkg;
         if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
         if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqGeluLsb +: FReqGeluW] != '0))) check_of = ErrBadFields;
         if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqResLsb +: FReqResW] != '0))) check_of = ErrBadFields;
+        if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqUniformLsb +: FReqUniformW] != '0))) check_of = ErrBadFields;
         if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
       end
       OpSoftmax: begin

@@ -121,6 +121,9 @@ Instr encode_vec(const VecInstr& x) {
       i.set(sp::kFReqGelu, x.gelu);
       i.set(sp::kFReqRes, x.res);
       i.set(sp::kFReqRaw, x.raw);
+      i.set(sp::kFReqUniform, x.uniform);
+      i.set(sp::kFReqMult, x.req_mult);
+      i.set(sp::kFReqShift, x.req_shift);
       i.set(sp::kFVSrc1Addr, x.src1_addr);
       i.set(sp::kFVSrc1Pitch, x.src1_pitch);
       i.set(sp::kFVPAddr, x.p_addr);
@@ -238,6 +241,9 @@ VecInstr decode_vec(const Instr& i) {
       x.gelu = i.get(sp::kFReqGelu) != 0;
       x.res = i.get(sp::kFReqRes) != 0;
       x.raw = i.get(sp::kFReqRaw) != 0;
+      x.uniform = i.get(sp::kFReqUniform) != 0;
+      x.req_mult = i.get(sp::kFReqMult);
+      x.req_shift = i.get(sp::kFReqShift);
       x.src1_addr = i.get(sp::kFVSrc1Addr);
       x.src1_pitch = i.get(sp::kFVSrc1Pitch);
       x.p_addr = i.get(sp::kFVPAddr);
@@ -320,13 +326,15 @@ std::string disasm(const Instr& i) {
       s << info->name << (o_src ? " o" : " a") << x.src << "@" << x.src_addr << "+" << x.src_pitch;
       if ((x.op == sp::Opcode::kReq && x.res) || x.op == sp::Opcode::kAdd)
         s << " a" << x.src1 << "@" << x.src1_addr << "+" << x.src1_pitch;
-      if ((x.op == sp::Opcode::kReq && !x.raw) || x.op == sp::Opcode::kLayernorm) s << " p" << x.p << "@" << x.p_addr;
+      if ((x.op == sp::Opcode::kReq && !x.raw && !x.uniform) || x.op == sp::Opcode::kLayernorm)
+        s << " p" << x.p << "@" << x.p_addr;
       s << " -> a" << x.dst << "@" << x.dst_addr << "+" << x.dst_pitch << " " << x.rows << "x" << x.cols
         << (x.rel_src ? " rel_src" : "") << (x.rel_src1 ? " rel_src1" : "") << (x.rel_p ? " rel_p" : "")
         << (x.final ? " final" : "");
       switch (x.op) {
         case sp::Opcode::kReq:
           s << (x.raw ? " raw" : "");
+          if (x.uniform) s << " uniform*" << x.req_mult << ">>" << x.req_shift;
           if (x.gelu) s << " gelu*" << x.gelu_mult << ">>" << x.gelu_shift;
           if (x.res) s << " res(" << x.ma << "," << x.mb << ")>>" << x.shift;
           break;

@@ -78,6 +78,8 @@ struct VecInstr {
   uint32_t p = 0;              // REQ / LAYERNORM: parameter half
   bool rel_src = false, rel_src1 = false, rel_p = false, final = false;
   bool gelu = false, res = false, raw = false;  // REQ only
+  bool uniform = false;                          // REQ only: req_mult / req_shift for every column
+  uint32_t req_mult = 0, req_shift = 0;
   uint32_t rows = 0, cols = 0;
   uint32_t src_addr = 0, src_pitch = 0;    // output tile / pitch in tiles, or slot word / pitch in words
   uint32_t src1_addr = 0, src1_pitch = 0;  // slot word / pitch in words

@@ -39,10 +39,10 @@ SyncEffect sync_effect(const Instr& in) {
   uint32_t any = 0;
   for (size_t k = 0; k < s->count; ++k) {
     const sp::SyncOperand& x = s->operands[k];
-    if (x.has_when) {
-      const bool v = in.get(x.when) != 0;
-      if (v == x.when_neg) continue;
-    }
+    bool present = true;
+    for (uint32_t w = 0; w < x.when_count; ++w)
+      if ((in.get(x.when[w]) != 0) == x.when_neg[w]) present = false;
+    if (!present) continue;
     const uint32_t idx = in.get(x.index) & ((1u << x.index_bits) - 1u);
     const uint32_t m = 1u << (static_cast<uint32_t>(x.buf) + idx);
     if (any & m) e.dup = true;

@@ -137,6 +137,8 @@ inline constexpr Field kFVFinal{0, 14, 1, "v_final"};  // mark the destination s
 inline constexpr Field kFReqGelu{0, 15, 1, "req_gelu"};  // the per-column requantization yields a Q10 value; apply GELU and requantize it with req_gelu_mult / req_gelu_shift
 inline constexpr Field kFReqRes{0, 16, 1, "req_res"};  // add the int8 residual from slot v_src1: sat8(round((y*ma + r*mb) / 2^req_res_shift))
 inline constexpr Field kFReqRaw{0, 17, 1, "req_raw"};  // no requantization: write each int32 as 4 little-endian bytes (no parameters)
+inline constexpr Field kFReqUniform{0, 18, 1, "req_uniform"};  // one requantization for every column: bias 0, multiplier req_mult, shift req_shift (no parameters)
+inline constexpr Field kFReqShift{0, 19, 6, "req_shift"};  // req_uniform: right shift (rounding) of acc * req_mult
 inline constexpr Field kFVRows{1, 0, 16, "v_rows"};  // rows processed
 inline constexpr Field kFVCols{1, 16, 16, "v_cols"};  // elements per row
 inline constexpr Field kFVSrcAddr{2, 0, 16, "v_src_addr"};  // first source: output tile of (row 0, col 0), or slot word address of row 0
@@ -151,6 +153,7 @@ inline constexpr Field kFReqGeluShift{5, 22, 6, "req_gelu_shift"};  // right shi
 inline constexpr Field kFReqResMa{6, 0, 16, "req_res_ma"};  // multiplier of the requantized value in the residual sum
 inline constexpr Field kFReqResMb{6, 16, 16, "req_res_mb"};  // multiplier of the residual in the residual sum
 inline constexpr Field kFReqGeluMult{7, 0, 16, "req_gelu_mult"};  // multiplier from Q10 GELU output to the int8 output scale
+inline constexpr Field kFReqMult{7, 16, 16, "req_mult"};  // req_uniform: the multiplier of every column
 inline constexpr Field kFSmShift{5, 16, 6, "sm_shift"};  // right shift (rounding) of score * sm_mult into Q10 log2 units
 inline constexpr Field kFSmMult{6, 0, 16, "sm_mult"};  // multiplier: score scale * log2(e) / sqrt(d) in Q10 log2 units, times 2^sm_shift
 inline constexpr Field kFSmValid{6, 16, 16, "sm_valid"};  // key-padding mask: columns >= sm_valid get probability 0 (1..v_cols)
@@ -189,7 +192,7 @@ enum class ErrCause : uint32_t {
   kBufRange = 5,  // a buffer address ran past its slot or half
   kBadSize = 6,  // vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns
   kRowLen = 7,  // row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)
-  kBadFields = 8,  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu or req_res
+  kBadFields = 8,  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform
 };
 inline const char* err_cause_name(uint32_t v) {
   switch (v) {
@@ -201,7 +204,7 @@ inline const char* err_cause_name(uint32_t v) {
     case 5: return "BUF_RANGE: a buffer address ran past its slot or half";
     case 6: return "BAD_SIZE: vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns";
     case 7: return "ROW_LEN: row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)";
-    case 8: return "BAD_FIELDS: conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu or req_res";
+    case 8: return "BAD_FIELDS: conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform";
     default: return "unknown error cause";
   }
 }
@@ -223,7 +226,7 @@ inline constexpr const char* kFlagNames[kNumFlags] = {"A0", "A1", "A2", "A3", "W
 // The synchronization table (spec 'sync'): per opcode, the flags it touches.
 // produce: waits until empty, sets when done if `cond` (or always).
 // consume: waits until full, clears when done if `cond` (or always).
-// `when` (if any) makes the operand conditional; when_neg negates it.
+// `when` conditions (if any, all must hold) make the operand conditional; when_neg negates one.
 enum class Role : uint32_t { kProduce, kConsume };
 struct SyncOperand {
   Buf buf;
@@ -232,9 +235,9 @@ struct SyncOperand {
   Role role;
   bool always;          // set / clear unconditionally
   Field cond;           // set / clear condition (when !always)
-  bool has_when;
-  Field when;
-  bool when_neg;
+  uint32_t when_count;  // conditions that must all hold (0: always present)
+  Field when[2];
+  bool when_neg[2];
 };
 struct SyncEntry {
   Opcode op;
@@ -242,41 +245,41 @@ struct SyncEntry {
   size_t count;
 };
 inline constexpr SyncOperand kSyncLdA[] = {
-    {Buf::kA, kFLdSlot, 2, Role::kProduce, true, Field{0, 0, 0, ""}, false, Field{0, 0, 0, ""}, false},
+    {Buf::kA, kFLdSlot, 2, Role::kProduce, true, Field{0, 0, 0, ""}, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncLdW[] = {
-    {Buf::kW, kFLdHalf, 1, Role::kProduce, true, Field{0, 0, 0, ""}, false, Field{0, 0, 0, ""}, false},
+    {Buf::kW, kFLdHalf, 1, Role::kProduce, true, Field{0, 0, 0, ""}, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncGemm[] = {
-    {Buf::kA, kFGemmASlot, 2, Role::kConsume, false, kFGemmRelA, false, Field{0, 0, 0, ""}, false},
-    {Buf::kW, kFGemmWHalf, 1, Role::kConsume, false, kFGemmRelW, false, Field{0, 0, 0, ""}, false},
-    {Buf::kO, kFGemmOHalf, 1, Role::kProduce, false, kFGemmFinal, false, Field{0, 0, 0, ""}, false},
+    {Buf::kA, kFGemmASlot, 2, Role::kConsume, false, kFGemmRelA, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kW, kFGemmWHalf, 1, Role::kConsume, false, kFGemmRelW, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kO, kFGemmOHalf, 1, Role::kProduce, false, kFGemmFinal, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncSt[] = {
-    {Buf::kA, kFStSlot, 2, Role::kConsume, true, Field{0, 0, 0, ""}, false, Field{0, 0, 0, ""}, false},
+    {Buf::kA, kFStSlot, 2, Role::kConsume, true, Field{0, 0, 0, ""}, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncLdP[] = {
-    {Buf::kP, kFLdHalf, 1, Role::kProduce, true, Field{0, 0, 0, ""}, false, Field{0, 0, 0, ""}, false},
+    {Buf::kP, kFLdHalf, 1, Role::kProduce, true, Field{0, 0, 0, ""}, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncReq[] = {
-    {Buf::kO, kFVSrc, 1, Role::kConsume, false, kFVRelSrc, false, Field{0, 0, 0, ""}, false},
-    {Buf::kP, kFVP, 1, Role::kConsume, false, kFVRelP, true, kFReqRaw, true},
-    {Buf::kA, kFVSrc1, 2, Role::kConsume, false, kFVRelSrc1, true, kFReqRes, false},
-    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, false, Field{0, 0, 0, ""}, false},
+    {Buf::kO, kFVSrc, 1, Role::kConsume, false, kFVRelSrc, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kP, kFVP, 1, Role::kConsume, false, kFVRelP, 2, {kFReqRaw, kFReqUniform}, {true, true}},
+    {Buf::kA, kFVSrc1, 2, Role::kConsume, false, kFVRelSrc1, 1, {kFReqRes, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncSoftmax[] = {
-    {Buf::kO, kFVSrc, 1, Role::kConsume, false, kFVRelSrc, false, Field{0, 0, 0, ""}, false},
-    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, false, Field{0, 0, 0, ""}, false},
+    {Buf::kO, kFVSrc, 1, Role::kConsume, false, kFVRelSrc, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncLayernorm[] = {
-    {Buf::kA, kFVSrc, 2, Role::kConsume, false, kFVRelSrc, false, Field{0, 0, 0, ""}, false},
-    {Buf::kP, kFVP, 1, Role::kConsume, false, kFVRelP, false, Field{0, 0, 0, ""}, false},
-    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, false, Field{0, 0, 0, ""}, false},
+    {Buf::kA, kFVSrc, 2, Role::kConsume, false, kFVRelSrc, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kP, kFVP, 1, Role::kConsume, false, kFVRelP, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncOperand kSyncAdd[] = {
-    {Buf::kA, kFVSrc, 2, Role::kConsume, false, kFVRelSrc, false, Field{0, 0, 0, ""}, false},
-    {Buf::kA, kFVSrc1, 2, Role::kConsume, false, kFVRelSrc1, false, Field{0, 0, 0, ""}, false},
-    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, false, Field{0, 0, 0, ""}, false},
+    {Buf::kA, kFVSrc, 2, Role::kConsume, false, kFVRelSrc, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kA, kFVSrc1, 2, Role::kConsume, false, kFVRelSrc1, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
+    {Buf::kA, kFVDst, 2, Role::kProduce, false, kFVFinal, 0, {Field{0, 0, 0, ""}, Field{0, 0, 0, ""}}, {false, false}},
 };
 inline constexpr SyncEntry kSync[] = {
     {Opcode::kLdA, kSyncLdA, 1},
@@ -321,6 +324,7 @@ inline constexpr Check kChecks[] = {
     {Opcode::kReq, ErrCause::kBadSize, CheckKind::kNonzero, kFVCols, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kReq, ErrCause::kBadFields, CheckKind::kExcludes, kFReqRaw, kFReqGelu, nullptr},
     {Opcode::kReq, ErrCause::kBadFields, CheckKind::kExcludes, kFReqRaw, kFReqRes, nullptr},
+    {Opcode::kReq, ErrCause::kBadFields, CheckKind::kExcludes, kFReqRaw, kFReqUniform, nullptr},
     {Opcode::kSoftmax, ErrCause::kBadSize, CheckKind::kNonzero, kFVRows, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kSoftmax, ErrCause::kBadSize, CheckKind::kNonzero, kFVCols, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kSoftmax, ErrCause::kBadSize, CheckKind::kNonzero, kFSmValid, Field{0, 0, 0, ""}, nullptr},

@@ -305,7 +305,7 @@ void GoldenBackend::exec_vec(const Instr& in) {
   const uint32_t last_rt = (x.rows - 1) / R;
   const bool o_src = x.op == sp::Opcode::kReq || x.op == sp::Opcode::kSoftmax;
   const bool has_src1 = (x.op == sp::Opcode::kReq && x.res) || x.op == sp::Opcode::kAdd;
-  const bool has_p = (x.op == sp::Opcode::kReq && !x.raw) || x.op == sp::Opcode::kLayernorm;
+  const bool has_p = (x.op == sp::Opcode::kReq && !x.raw && !x.uniform) || x.op == sp::Opcode::kLayernorm;
   const uint32_t out_bytes = (x.op == sp::Opcode::kReq && x.raw) ? 4 : 1;
   const char* name = op_info(static_cast<uint32_t>(x.op))->name;
   // Buffer ranges, checked before anything is written.
@@ -326,16 +326,21 @@ void GoldenBackend::exec_vec(const Instr& in) {
   steps_ += uint64_t(x.rows) * x.cols / std::max<uint32_t>(1, hw_.vec_lanes);
   if (steps_ > max_steps_) throw Stop{RunStatus::kTimeout, 0, "step limit reached"};
 
-  // Per-column parameter entries: p0 int32 [31:0], p1 16 bits [47:32], p2 6 bits [53:48].
+  // Per-column parameter entries: p0 int32 [31:0], p1 16 bits [47:32], p2 6 bits [53:48];
+  // REQ with req_uniform uses bias 0, req_mult, req_shift for every column instead.
+  const bool uni = x.op == sp::Opcode::kReq && x.uniform;
   auto p0 = [&](uint32_t j) {
+    if (uni) return int32_t(0);
     const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
     return static_cast<int32_t>(uint32_t(e[0]) | uint32_t(e[1]) << 8 | uint32_t(e[2]) << 16 | uint32_t(e[3]) << 24);
   };
   auto p1 = [&](uint32_t j) {
+    if (uni) return static_cast<uint16_t>(x.req_mult);
     const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
     return static_cast<uint16_t>(uint32_t(e[4]) | uint32_t(e[5]) << 8);
   };
   auto p2 = [&](uint32_t j) {
+    if (uni) return x.req_shift;
     const uint8_t* e = p_word(x.p, x.p_addr + j / C) + (j % C) * sp::kParamEntryBytes;
     return static_cast<uint32_t>(e[6] & 0x3F);
   };
