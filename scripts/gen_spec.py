@@ -68,8 +68,12 @@ def complete_hw(spec, hw, path):
             fail(f"{path}: '{n}' must be a positive integer")
     for p in spec["hw_params"]:
         n = p["name"]
-        if n not in out:
-            out[n] = auto_vec_lanes(out) if p["default"] == "auto" else p["default"]
+        if n not in out and p["default"] != "auto":
+            out[n] = p["default"]
+    if "vec_lanes" not in out:
+        out["vec_lanes"] = auto_vec_lanes(out)
+    if "max_hidden" not in out:
+        out["max_hidden"] = min(4096, out["pbuf_depth"] // 2 * out["cols"])
     return out
 
 
@@ -380,6 +384,7 @@ def gen_sv(spec, hw, hw_path):
     o.append("  localparam int unsigned FracBits     = %d;  // Q fraction bits of the softmax log2 domain and of GELU" % num["frac_bits"])
     o.append("  localparam int unsigned Exp2SegBits  = %d;  // exp2 table: 2^Exp2SegBits segments per octave" % num["exp2_seg_bits"])
     o.append("  localparam int unsigned Exp2Bits     = %d;  // exp2 values in Q%d (1.0 = 2^%d)" % (num["exp2_value_bits"], num["exp2_value_bits"], num["exp2_value_bits"]))
+    o.append("  localparam int unsigned Exp2Guard    = %d;  // exp2 results carry this many more fraction bits (Q%d)" % (num["exp2_guard_bits"], num["exp2_value_bits"] + num["exp2_guard_bits"]))
     o.append("  localparam int unsigned GeluSegBits  = %d;  // Phi table: 2^GeluSegBits segments per unit" % num["gelu_seg_bits"])
     o.append("  localparam int unsigned GeluRange    = %d;  // Phi(x) = 1 for x >= GeluRange" % num["gelu_range"])
     o.append("  localparam int unsigned GeluBits     = %d;  // Phi values in Q%d" % (num["gelu_value_bits"], num["gelu_value_bits"]))
@@ -600,6 +605,7 @@ def gen_cpp(spec, hw, hw_path):
     o.append("inline constexpr uint32_t kFracBits = %d;" % num["frac_bits"])
     o.append("inline constexpr uint32_t kExp2SegBits = %d;" % num["exp2_seg_bits"])
     o.append("inline constexpr uint32_t kExp2Bits = %d;" % num["exp2_value_bits"])
+    o.append("inline constexpr uint32_t kExp2Guard = %d;" % num["exp2_guard_bits"])
     o.append("inline constexpr uint32_t kGeluSegBits = %d;" % num["gelu_seg_bits"])
     o.append("inline constexpr uint32_t kGeluRange = %d;" % num["gelu_range"])
     o.append("inline constexpr uint32_t kGeluBits = %d;" % num["gelu_value_bits"])

@@ -16,8 +16,8 @@ package sta_pkg;
   localparam int unsigned MaxOutstandingReads = 4;  // AXI read bursts in flight for the load DMA
   localparam int unsigned VecLanes = 8;  // elements per cycle of the vector unit (softmax, LayerNorm, requantization, GELU, add)
   localparam int unsigned MaxSeq = 256;  // longest softmax row (key positions)
-  localparam int unsigned MaxHidden = 4096;  // longest LayerNorm row (hidden size)
-  localparam int unsigned PBufDepth = 256;  // parameter-buffer words (both halves); a word holds Cols entries
+  localparam int unsigned MaxHidden = 1024;  // longest LayerNorm row (hidden size); its parameters fit one parameter half
+  localparam int unsigned PBufDepth = 512;  // parameter-buffer words (both halves); a word holds Cols entries
 
   // ---- Derived parameters ----
   localparam int unsigned IdxBits    = $clog2(MaxM);            // bits per in-group index
@@ -465,6 +465,7 @@ package sta_pkg;
   localparam int unsigned FracBits     = 10;  // Q fraction bits of the softmax log2 domain and of GELU
   localparam int unsigned Exp2SegBits  = 4;  // exp2 table: 2^Exp2SegBits segments per octave
   localparam int unsigned Exp2Bits     = 16;  // exp2 values in Q16 (1.0 = 2^16)
+  localparam int unsigned Exp2Guard    = 8;  // exp2 results carry this many more fraction bits (Q24)
   localparam int unsigned GeluSegBits  = 4;  // Phi table: 2^GeluSegBits segments per unit
   localparam int unsigned GeluRange    = 4;  // Phi(x) = 1 for x >= GeluRange
   localparam int unsigned GeluBits     = 15;  // Phi values in Q15

@@ -2,6 +2,7 @@
 // Rules: docs/ARCHITECTURE.md "Hardware parameters".
 #include "common/hw_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -46,6 +47,11 @@ uint32_t HwConfig::auto_vec_lanes(uint32_t cols, uint32_t lanes, uint32_t max_m)
   return best;
 }
 
+uint32_t HwConfig::auto_max_hidden(uint32_t pbuf_depth, uint32_t cols) {
+  const uint64_t fit = uint64_t(pbuf_depth / 2) * cols;
+  return static_cast<uint32_t>(std::min<uint64_t>(4096, fit));
+}
+
 HwConfig HwConfig::from_json_text(const std::string& text, const std::string& origin) {
   auto fail = [&](const std::string& why) { return std::runtime_error("hardware config " + origin + ": " + why); };
   nlohmann::json j;
@@ -83,6 +89,7 @@ HwConfig HwConfig::from_json_text(const std::string& text, const std::string& or
   }
   if (!j.contains("vec_lanes") && c.cols > 0 && c.lanes > 0 && c.max_m > 0)
     c.vec_lanes = auto_vec_lanes(c.cols, c.lanes, c.max_m);
+  if (!j.contains("max_hidden")) c.max_hidden = auto_max_hidden(c.pbuf_depth, c.cols);
   try {
     c.validate();
   } catch (const std::runtime_error& e) {
@@ -152,6 +159,9 @@ void HwConfig::validate() const {
               " output tiles per row tile, more than an output half holds (obuf_depth/2 = " + num(o_half_depth()) +
               ")");
   if (max_hidden < 1 || max_hidden > 65535) throw bad("'max_hidden' must be in 1..65535, got " + num(max_hidden));
+  if (uint64_t(max_hidden) > uint64_t(p_half_depth()) * cols)
+    throw bad("'max_hidden' (" + num(max_hidden) + ") needs more LayerNorm parameters than a parameter half holds (" +
+              "pbuf_depth/2 * cols = " + num(uint64_t(p_half_depth()) * cols) + ")");
 }
 
 bool HwConfig::same_hardware(const HwConfig& o) const {

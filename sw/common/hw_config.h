@@ -32,6 +32,8 @@ struct HwConfig {
   // The default of vec_lanes when a file leaves it out: the largest divisor d
   // of cols with (lanes * max_m) % (4 d) == 0 (one row at a time).
   static uint32_t auto_vec_lanes(uint32_t cols, uint32_t lanes, uint32_t max_m);
+  // The default of max_hidden: min(4096, pbuf_depth/2 * cols).
+  static uint32_t auto_max_hidden(uint32_t pbuf_depth, uint32_t cols);
 
   // Derived values.
   uint32_t idx_bits() const;            // log2(max_m)

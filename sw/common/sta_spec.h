@@ -21,8 +21,8 @@ inline constexpr uint32_t kDefaultMaxBurstBeats = 16;  // longest AXI burst the 
 inline constexpr uint32_t kDefaultMaxOutstandingReads = 4;  // AXI read bursts in flight for the load DMA
 inline constexpr uint32_t kDefaultVecLanes = 8;  // elements per cycle of the vector unit (softmax, LayerNorm, requantization, GELU, add)
 inline constexpr uint32_t kDefaultMaxSeq = 256;  // longest softmax row (key positions)
-inline constexpr uint32_t kDefaultMaxHidden = 4096;  // longest LayerNorm row (hidden size)
-inline constexpr uint32_t kDefaultPBufDepth = 256;  // parameter-buffer words (both halves); a word holds Cols entries
+inline constexpr uint32_t kDefaultMaxHidden = 1024;  // longest LayerNorm row (hidden size); its parameters fit one parameter half
+inline constexpr uint32_t kDefaultPBufDepth = 512;  // parameter-buffer words (both halves); a word holds Cols entries
 
 // Every hardware parameter: X(json_key, SvName, csr_address, default) with
 // default 0 = required, -1 = derived from the others when left out.
@@ -40,8 +40,8 @@ inline constexpr uint32_t kDefaultPBufDepth = 256;  // parameter-buffer words (b
   X(max_outstanding_reads, MaxOutstandingReads, 0x0a8, 0) \
   X(vec_lanes, VecLanes, 0x0ac, -1) \
   X(max_seq, MaxSeq, 0x0b0, 256) \
-  X(max_hidden, MaxHidden, 0x0b4, 4096) \
-  X(pbuf_depth, PBufDepth, 0x0b8, 256)
+  X(max_hidden, MaxHidden, 0x0b4, -1) \
+  X(pbuf_depth, PBufDepth, 0x0b8, 512)
 
 // ---- Instruction set ----
 inline constexpr uint32_t kSpecVersion = 2;
@@ -383,6 +383,7 @@ inline constexpr uint32_t kStatusErrorBit = 2;  // the last program stopped with
 inline constexpr uint32_t kFracBits = 10;
 inline constexpr uint32_t kExp2SegBits = 4;
 inline constexpr uint32_t kExp2Bits = 16;
+inline constexpr uint32_t kExp2Guard = 8;
 inline constexpr uint32_t kGeluSegBits = 4;
 inline constexpr uint32_t kGeluRange = 4;
 inline constexpr uint32_t kGeluBits = 15;

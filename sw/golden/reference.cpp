@@ -1,5 +1,6 @@
 #include "golden/reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -51,6 +52,63 @@ Mismatch compare_c(const std::vector<int32_t>& expected, const std::vector<int32
     ++mm.count;
   }
   return mm;
+}
+
+}  // namespace sta
+
+namespace sta {
+
+double gelu_ref(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
+
+std::vector<double> softmax_ref(const double* z, int64_t cols, int64_t valid) {
+  std::vector<double> p(static_cast<size_t>(cols), 0.0);
+  double mx = -1e300;
+  for (int64_t j = 0; j < valid; ++j) mx = std::max(mx, z[j]);
+  double s = 0;
+  for (int64_t j = 0; j < valid; ++j) s += std::exp(z[j] - mx);
+  for (int64_t j = 0; j < valid; ++j) p[size_t(j)] = std::exp(z[j] - mx) / s;
+  return p;
+}
+
+std::vector<double> layernorm_ref(const double* x, int64_t n, const float* gamma, const float* beta, double eps) {
+  double mean = 0, var = 0;
+  for (int64_t j = 0; j < n; ++j) mean += x[j];
+  mean /= double(n);
+  for (int64_t j = 0; j < n; ++j) var += (x[j] - mean) * (x[j] - mean);
+  var /= double(n);
+  std::vector<double> y(static_cast<size_t>(n));
+  const double inv = 1.0 / std::sqrt(var + eps);
+  for (int64_t j = 0; j < n; ++j) y[size_t(j)] = (x[j] - mean) * inv * gamma[j] + beta[j];
+  return y;
+}
+
+std::vector<double> attention_ref(const double* q, const double* k, const double* v, int64_t seq, int64_t d,
+                                  int64_t valid) {
+  std::vector<double> out(static_cast<size_t>(seq * d), 0.0), z(static_cast<size_t>(seq));
+  const double sc = 1.0 / std::sqrt(double(d));
+  for (int64_t i = 0; i < seq; ++i) {
+    for (int64_t j = 0; j < seq; ++j) {
+      double acc = 0;
+      for (int64_t t = 0; t < d; ++t) acc += q[i * d + t] * k[j * d + t];
+      z[size_t(j)] = acc * sc;
+    }
+    const std::vector<double> p = softmax_ref(z.data(), seq, valid);
+    for (int64_t j = 0; j < valid; ++j)
+      for (int64_t t = 0; t < d; ++t) out[size_t(i * d + t)] += p[size_t(j)] * v[j * d + t];
+  }
+  return out;
+}
+
+double cosine(const std::vector<double>& a, const std::vector<double>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  if (aa == 0 && bb == 0) return 1.0;
+  if (aa == 0 || bb == 0) return 0.0;
+  return ab / std::sqrt(aa * bb);
 }
 
 }  // namespace sta

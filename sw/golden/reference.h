@@ -23,3 +23,17 @@ struct Mismatch {
 Mismatch compare_c(const std::vector<int32_t>& expected, const std::vector<int32_t>& got, int64_t n);
 
 }  // namespace sta
+
+// Float64 references of the vector unit's operations, on real values.
+namespace sta {
+double gelu_ref(double x);  // x * Phi(x)
+// Softmax of one row; columns >= valid get 0.
+std::vector<double> softmax_ref(const double* logits, int64_t cols, int64_t valid);
+// LayerNorm of one row: (x - mean) / sqrt(var + eps) * gamma + beta.
+std::vector<double> layernorm_ref(const double* x, int64_t n, const float* gamma, const float* beta, double eps);
+// Scaled dot-product attention of one head: q, k, v [seq][d] real, keys >= valid masked.
+std::vector<double> attention_ref(const double* q, const double* k, const double* v, int64_t seq, int64_t d,
+                                  int64_t valid);
+// Cosine similarity of two vectors of equal length (1 when both are zero).
+double cosine(const std::vector<double>& a, const std::vector<double>& b);
+}  // namespace sta

@@ -57,13 +57,13 @@ uint32_t exp2_neg(int64_t u) {
   constexpr uint32_t kFr = sp::kFracBits - sp::kExp2SegBits;
   const int64_t v = -u;  // >= 0
   const int64_t n = v >> sp::kFracBits;
-  if (n > int64_t(sp::kExp2Bits)) return 0;
+  if (n > int64_t(sp::kExp2Bits + sp::kExp2Guard)) return 0;
   const uint32_t f = static_cast<uint32_t>(v & ((int64_t(1) << sp::kFracBits) - 1));
   const uint32_t k = f >> kFr;
   const int64_t fr = f & ((1u << kFr) - 1);
   const int64_t val = int64_t(sp::kExp2Table[k]) -
                       rshift_round((int64_t(sp::kExp2Table[k]) - int64_t(sp::kExp2Table[k + 1])) * fr, kFr);
-  return static_cast<uint32_t>(val >> n);
+  return static_cast<uint32_t>((val << sp::kExp2Guard) >> n);
 }
 
 int64_t ceil_q10(int64_t t) { return (t + ((int64_t(1) << sp::kFracBits) - 1)) >> sp::kFracBits; }
@@ -131,7 +131,7 @@ void softmax_row(const int32_t* score, uint32_t cols, uint32_t valid, uint32_t m
       continue;
     }
     const uint64_t e = exp2_neg(int64_t(t[j]) - (st.m << sp::kFracBits));
-    const int64_t p = rshift_round(int64_t(e * 255u * rc.r), uint32_t(31 + rc.e));
+    const int64_t p = rshift_round(int64_t(e * 255u * uint64_t(rc.r)), uint32_t(31 + rc.e));
     out[j] = static_cast<uint8_t>(std::min<int64_t>(p, 255));
   }
   delete[] heap;
@@ -146,11 +146,16 @@ void layernorm_row(const int8_t* z, uint32_t n, const int16_t* gamma, const int3
   }
   int64_t d = int64_t(n) * s2 - s1 * s1 + int64_t(eps);
   if (d < 1) d = 1;
-  const uint64_t s = isqrt(uint64_t(d));
+  // Normalize D by an even shift 2g to 63-64 bits so that its square root has
+  // 32 significant bits: sqrt(D) = isqrt(D << 2g) / 2^g.
+  int32_t b = 0;
+  while (b < 64 && (uint64_t(d) >> b) != 0) ++b;
+  const int32_t g = (64 - b) / 2;
+  const uint64_t s = isqrt(uint64_t(d) << (2 * g));
   const Recip rc = recip(s);
   for (uint32_t j = 0; j < n; ++j) {
     const int64_t u = int64_t(n) * z[j] - s1;
-    const int64_t xq = rshift_round(u * int64_t(rc.r), uint32_t(31 - int32_t(sp::kFracBits) + rc.e));
+    const int64_t xq = rshift_round(u * int64_t(rc.r), uint32_t(31 - int32_t(sp::kFracBits) + rc.e - g));
     out[j] = sat8(rshift_round(xq * gamma[j] + int64_t(beta[j]), shift));
   }
 }

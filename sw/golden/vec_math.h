@@ -34,8 +34,9 @@ int8_t add_scaled(int32_t a, int32_t r, uint32_t ma, uint32_t mb, uint32_t shift
 // ---- Softmax ----
 // Score to Q10 log2 units: clamp(rshift_round(score * mult, shift), -2^24, 2^24 - 1).
 int32_t softmax_logit(int32_t score, uint32_t mult, uint32_t shift);
-// 2^(u / 2^10) in Q16 for u <= 0 (Q10): table with linear interpolation, then
-// the integer part as a right shift; 0 once the shift is 17 or more.
+// 2^(u / 2^10) in Q24 for u <= 0 (Q10): the Q16 table with linear
+// interpolation, 8 guard bits appended, then the integer part as a right
+// shift; 0 once the shift is 25 or more.
 uint32_t exp2_neg(int64_t u);
 // ceil(t / 2^10) (the integer running maximum of the online normalization).
 int64_t ceil_q10(int64_t t);
@@ -60,13 +61,14 @@ void softmax_row(const int32_t* score, uint32_t cols, uint32_t valid, uint32_t m
 // The per-row values the two passes share (exposed for tests and the RTL debug).
 struct SoftmaxStats {
   int64_t m = 0;     // integer running maximum (log2 units)
-  uint64_t s = 0;    // sum of 2^(t - m) in Q16
+  uint64_t s = 0;    // sum of 2^(t - m) in Q24
 };
 SoftmaxStats softmax_stats(const int32_t* t, uint32_t cols, uint32_t valid, uint32_t chunk);
 
 // LayerNorm of one int8 row of n values: S1 = sum z, S2 = sum z^2,
-// D = max(1, n*S2 - S1^2 + eps), s = isqrt(D), (r, e) = recip(s),
-// xhat = rshift_round((n*z - S1) * r, 21 + e) (Q10),
+// D = max(1, n*S2 - S1^2 + eps), g = (64 - bitlen(D)) / 2,
+// s = isqrt(D << 2g) (32 significant bits), (r, e) = recip(s),
+// xhat = rshift_round((n*z - S1) * r, 21 + e - g) (Q10),
 // y = sat8(rshift_round(xhat * gamma + beta, shift)).
 void layernorm_row(const int8_t* z, uint32_t n, const int16_t* gamma, const int32_t* beta, uint32_t eps,
                    uint32_t shift, int8_t* out);

@@ -4,6 +4,7 @@
 // golden model or the hardware.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -110,6 +110,9 @@ TEST(common, hw_json_errors) {
   j["pbuf_depth"] = 6;
   expect_error(j, {"pbuf_depth", "power of two"});
   j = good();
+  j["max_hidden"] = 2048;  // a parameter half holds 256 words x 4 columns
+  expect_error(j, {"max_hidden", "parameter half"});
+  j = good();
   j["abuf_depth"] = 4;  // four slots of at least two words
   expect_error(j, {"abuf_depth", "slots"});
 }
@@ -122,8 +125,9 @@ TEST(common, hw_new_keys_have_defaults) {
   const HwConfig c = HwConfig::from_json_text(j.dump(), "old.json");
   EXPECT_EQ(c.vec_lanes, 4u);  // = cols: 64-byte words hold 4 int32 per column
   EXPECT_EQ(c.max_seq, 256u);
-  EXPECT_EQ(c.max_hidden, 4096u);
-  EXPECT_EQ(c.pbuf_depth, 256u);
+  EXPECT_EQ(c.max_hidden, 1024u);  // what a 256-word parameter half of 4 entries holds
+  EXPECT_EQ(c.pbuf_depth, 512u);
+  EXPECT_EQ(HwConfig::auto_max_hidden(512, 16), 4096u);
   EXPECT_EQ(HwConfig::auto_vec_lanes(3, 2, 16), 1u);   // 32-byte words: 3 columns of int32 do not fit evenly
   EXPECT_EQ(HwConfig::auto_vec_lanes(16, 8, 16), 16u);
   EXPECT_EQ(HwConfig::auto_vec_lanes(6, 6, 16), 6u);   // 96-byte words, 6 x 4 bytes divide them

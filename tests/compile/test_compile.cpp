@@ -23,6 +23,7 @@ HwConfig tiny() {
   h.abuf_depth = 16; h.wbuf_depth = 16; h.obuf_depth = 8; h.bus_bytes = 8;
   h.vec_lanes = HwConfig::auto_vec_lanes(h.cols, h.lanes, h.max_m);
   h.max_seq = 12;
+  h.max_hidden = HwConfig::auto_max_hidden(h.pbuf_depth, h.cols);
   h.validate();
   return h;
 }
@@ -187,6 +188,7 @@ TEST(compile, bad_input) {
   // One output row tile cannot hold the bus-aligned column batch.
   HwConfig h = HwConfig::builtin();
   h.rows = 1; h.cols = 1; h.bus_bytes = 32; h.obuf_depth = 4; h.vec_lanes = 1; h.max_seq = 2;
+  h.max_hidden = HwConfig::auto_max_hidden(h.pbuf_depth, h.cols);
   expect_invalid(h, GemmShape{4, 16, 64}, GemmMode::kSd, NmPattern{1, 1}, "cannot be tiled");
   EXPECT_EQ(sta::gemm_mode_parse("dd"), GemmMode::kDd);
   EXPECT_THROW(sta::gemm_mode_parse("ds"), std::invalid_argument);

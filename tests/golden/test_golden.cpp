@@ -29,6 +29,7 @@ HwConfig make_hw(const char* name, uint32_t rows, uint32_t cols, uint32_t lanes,
   h.abuf_depth = ab; h.wbuf_depth = wb; h.obuf_depth = ob; h.bus_bytes = bus;
   h.vec_lanes = HwConfig::auto_vec_lanes(cols, lanes, max_m);
   h.max_seq = std::min<uint32_t>(256, ob / 2 * cols);
+  h.max_hidden = HwConfig::auto_max_hidden(h.pbuf_depth, cols);
   h.validate();
   return h;
 }
