@@ -21,6 +21,7 @@
 #include "common/hw_config.h"
 #include "compile/gemm_compiler.h"
 #include "golden/reference.h"
+#include "tb/rtl_backend.h"
 #include "prune/nm.h"
 #include "runtime/backend.h"
 #include "runtime/runtime.h"

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,11 +14,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_util.h"
 #include "common/hw_config.h"
 #include "common/isa.h"
 #include "compile/gemm_compiler.h"
+#include "golden/golden.h"
 #include "golden/reference.h"
+#include "golden/vec_math.h"
 #include "prune/nm.h"
+#include "quant/quant.h"
 #include "runtime/backend.h"
 #include "runtime/runtime.h"
 
@@ -38,12 +43,7 @@ struct GemmArgs {
   uint32_t mem_bw = 16;
   bool json = false;
   std::string dump_program;
-};
-
-// Thrown for the three failure classes; main-style handling in run_gemm_command.
-struct Exit {
-  int code;
-  std::string msg;
+  std::string out = "int32";
 };
 
 std::vector<int8_t> random_i8(std::mt19937_64& rng, size_t count) {
@@ -52,13 +52,31 @@ std::vector<int8_t> random_i8(std::mt19937_64& rng, size_t count) {
   return v;
 }
 
-const char* status_name(RunStatus s) {
-  switch (s) {
-    case RunStatus::kDone: return "done";
-    case RunStatus::kHwError: return "hw_error";
-    case RunStatus::kTimeout: return "timeout";
+// The int8 output: per-column weight scales and biases drawn by the seed, the
+// output scale from the largest real result (calibration on this input).
+Epilogue int8_epilogue(std::mt19937_64& rng, const std::vector<int32_t>& acc, int64_t m, int64_t n,
+                       std::vector<double>* real, double* s_out) {
+  std::uniform_real_distribution<double> ws(0.5, 2.0), bs(-1.0, 1.0);
+  std::vector<double> s_acc(static_cast<size_t>(n)), bias(static_cast<size_t>(n));
+  for (int64_t j = 0; j < n; ++j) s_acc[size_t(j)] = ws(rng) / (128.0 * 128.0), bias[size_t(j)] = bs(rng);
+  real->assign(size_t(m * n), 0.0);
+  double mx = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      const double y = acc[i * n + j] * s_acc[size_t(j)] + bias[size_t(j)];
+      (*real)[size_t(i * n + j)] = y;
+      mx = std::max(mx, std::fabs(y));
+    }
+  *s_out = quant::scale_of_max(mx);
+  Epilogue e;
+  e.kind = EpilogueKind::kRequant;
+  for (int64_t j = 0; j < n; ++j) {
+    const quant::ReqColumn rc = quant::req_column(s_acc[size_t(j)], bias[size_t(j)], *s_out);
+    e.bias.push_back(rc.bias);
+    e.mult.push_back(rc.mult);
+    e.shift.push_back(rc.shift);
   }
-  return "?";
+  return e;
 }
 
 nlohmann::ordered_json mismatch_json(const Mismatch& mm, const char* against) {
@@ -72,17 +90,11 @@ nlohmann::ordered_json mismatch_json(const Mismatch& mm, const char* against) {
   return j;
 }
 
-int run_gemm_command(const GemmArgs& g) {
+int run_gemm_command(const GemmArgs& g, nlohmann::ordered_json& out) {
   const auto t_start = std::chrono::steady_clock::now();
-  nlohmann::ordered_json out;
-  try {
+  {
     // ---- Inputs ----
-    HwConfig hw;
-    try {
-      hw = g.hw_path.empty() ? HwConfig::builtin() : HwConfig::from_file(g.hw_path);
-    } catch (const std::exception& e) {
-      throw Exit{1, e.what()};
-    }
+    const HwConfig hw = load_hw(g.hw_path);
     GemmMode mode;
     NmPattern nm;
     try {
@@ -102,19 +114,9 @@ int run_gemm_command(const GemmArgs& g) {
                 << g.mode << " nm " << nm.str() << " backend " << g.backend << "\n"
                 << "sta gemm: hw " << hw.to_json() << "\n";
     }
-    GemmPlan plan;
-    try {
-      plan = compile_gemm(hw, shape, mode, nm);
-    } catch (const std::invalid_argument& e) {
-      throw Exit{1, e.what()};
-    }
-    if (!g.json) std::cerr << "sta gemm: " << describe(plan) << "\n";
-    if (!g.dump_program.empty()) {
-      std::ofstream f(g.dump_program);
-      if (!f) throw Exit{1, "cannot write --dump-program file " + g.dump_program};
-      f << "# " << describe(plan) << "\n" << disasm(plan.program);
-    }
-
+    if (g.out != "int32" && g.out != "int8")
+      throw Exit{1, "invalid --out '" + g.out + "': expected int32 or int8"};
+    const bool int8 = g.out == "int8";
     std::mt19937_64 rng(g.seed);
     const std::vector<int8_t> a = random_i8(rng, size_t(g.m * g.k));
     const std::vector<int8_t> wt_raw = random_i8(rng, size_t(g.n * g.k));
@@ -130,8 +132,31 @@ int run_gemm_command(const GemmArgs& g) {
     if (sparse) weights.packed = &packed;
     else weights.dense = wt.data();
 
-    const std::vector<int32_t> ref = ref_gemm_i32(a.data(), wt.data(), g.m, g.k, g.n);
+    const std::vector<int32_t> acc = ref_gemm_i32(a.data(), wt.data(), g.m, g.k, g.n);
     const std::vector<double> ref_f = ref_gemm_f64(a.data(), wt.data(), g.m, g.k, g.n);
+    // The expected output: the int32 accumulators, or their requantization.
+    Epilogue epi;
+    std::vector<double> real;
+    double s_out = 1;
+    std::vector<int32_t> ref = acc;
+    if (int8) {
+      epi = int8_epilogue(rng, acc, g.m, g.n, &real, &s_out);
+      for (int64_t i = 0; i < g.m; ++i)
+        for (int64_t j = 0; j < g.n; ++j)
+          ref[i * g.n + j] = vm::sat8(vm::requant(acc[i * g.n + j], epi.bias[j], epi.mult[j], epi.shift[j]));
+    }
+    GemmPlan plan;
+    try {
+      plan = compile_gemm(hw, shape, mode, nm, epi);
+    } catch (const std::invalid_argument& e) {
+      throw Exit{1, e.what()};
+    }
+    if (!g.json) std::cerr << "sta gemm: " << describe(plan) << "\n";
+    if (!g.dump_program.empty()) {
+      std::ofstream f(g.dump_program);
+      if (!f) throw Exit{1, "cannot write --dump-program file " + g.dump_program};
+      f << "# " << describe(plan) << "\n" << disasm(plan.program);
+    }
 
     RunOptions opt;
     opt.max_cycles = g.max_cycles;
@@ -140,12 +165,7 @@ int run_gemm_command(const GemmArgs& g) {
     opt.mem_bytes_per_cycle = g.mem_bw;
     opt.progress = !g.json;
 
-    std::unique_ptr<Backend> be;
-    try {
-      be = rtl ? make_rtl_backend(hw) : make_golden_backend(hw);
-    } catch (const std::exception& e) {
-      throw Exit{1, e.what()};
-    }
+    std::unique_ptr<Backend> be = make_backend(g.backend, hw);
     auto check_run = [&](const RunResult& r, const char* what) {
       if (r.status == RunStatus::kDone) return;
       std::string msg = std::string(what) + ": " + r.message;
@@ -160,6 +180,7 @@ int run_gemm_command(const GemmArgs& g) {
     out["shape"] = {{"m", g.m}, {"k", g.k}, {"n", g.n}};
     out["mode"] = gemm_mode_name(mode);
     out["nm"] = nm.str();
+    out["out"] = g.out;
     out["backend"] = g.backend;
     out["hw"] = nlohmann::ordered_json::parse(hw.to_json());
 
@@ -210,7 +231,7 @@ int run_gemm_command(const GemmArgs& g) {
     }
     if (sparse) {
       // The same shape with the pruned matrix stored densely, same backend and hardware.
-      const GemmPlan dplan = compile_gemm(hw, shape, mode, NmPattern{1, 1});
+      const GemmPlan dplan = compile_gemm(hw, shape, mode, NmPattern{1, 1}, epi);
       GemmWeights dw;
       dw.dense = wt.data();
       RunOptions dopt = opt;
@@ -228,7 +249,19 @@ int run_gemm_command(const GemmArgs& g) {
         out["speedup"] = nullptr;
       }
     }
-    out["float_ref_max_abs_err"] = max_abs_err(ref, ref_f);
+    if (int8) {
+      double mx = 0, sum = 0;
+      for (size_t i = 0; i < real.size(); ++i) {
+        const double e = std::fabs(run.c[i] * s_out - real[i]);
+        mx = std::max(mx, e);
+        sum += e;
+      }
+      out["output_scale"] = s_out;
+      out["float_ref_max_abs_err"] = mx;
+      out["float_ref_mean_abs_err"] = sum / double(real.size());
+    } else {
+      out["float_ref_max_abs_err"] = max_abs_err(ref, ref_f);
+    }
     out["wall_seconds"] = r.wall_seconds;
     out["sim_cycles_per_second"] =
         (r.has_counters && r.wall_seconds > 0) ? nlohmann::ordered_json(double(r.cycles) / r.wall_seconds) : nullptr;
@@ -255,16 +288,6 @@ int run_gemm_command(const GemmArgs& g) {
       return 2;
     }
     return 0;
-  } catch (const Exit& e) {
-    if (g.json && e.code == 3) {
-      out["bit_exact"] = false;
-      std::cout << out.dump() << std::endl;
-    }
-    std::cerr << "sta: error: " << e.msg << "\n";
-    return e.code;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "sta: error: " << e.what() << "\n";
-    return 1;
   }
 }
 
@@ -287,9 +310,14 @@ void register_gemm_command(CLI::App& app) {
   c->add_option("--mem-latency", args->mem_latency, "RTL memory latency in cycles")->capture_default_str();
   c->add_option("--mem-bw", args->mem_bw, "RTL memory bytes per cycle per direction")->capture_default_str();
   c->add_option("--dump-program", args->dump_program, "write the program's disassembly to this file");
+  c->add_option("--out", args->out,
+                "result type: int32 (accumulators) or int8 (requantized by the vector unit, per-column scale and "
+                "bias drawn by the seed)")
+      ->capture_default_str();
   c->add_flag("--json", args->json, "print one JSON object on stdout");
   c->callback([args]() {
-    const int rc = run_gemm_command(*args);
+    const int rc =
+        run_command([&](nlohmann::ordered_json& out) { return run_gemm_command(*args, out); }, args->json);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
 }

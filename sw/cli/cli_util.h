@@ -1,0 +1,43 @@
+// Shared pieces of the sta subcommands: exit codes, the hardware
+// configuration, backends, and JSON helpers.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/hw_config.h"
+#include "runtime/backend.h"
+
+namespace sta::cli {
+
+// Exit codes of every simulating command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitMismatch = 2;
+inline constexpr int kExitHwError = 3;
+
+// Thrown inside a command; run_command() turns it into the message and code.
+struct Exit {
+  int code;
+  std::string msg;
+};
+
+// The configuration of --hw (empty: the built-in default); bad files are Exit{1}.
+HwConfig load_hw(const std::string& path);
+// "rtl" or "golden", else Exit{1}.
+std::unique_ptr<Backend> make_backend(const std::string& name, const HwConfig& hw);
+const char* status_name(RunStatus s);
+// Exit{3} with the run's message when it did not finish.
+void require_done(const RunResult& r, const std::string& what, nlohmann::ordered_json* out = nullptr);
+// The hardware counters of a run, or nulls for the golden model.
+void put_counters(nlohmann::ordered_json& j, const RunResult& r, uint32_t bus_bytes);
+
+// Runs `body`; prints "sta: error: ..." for Exit / invalid_argument /
+// runtime_error and returns the exit code. With json, a failed run still
+// prints `out` (with status and error) on stdout.
+int run_command(const std::function<int(nlohmann::ordered_json&)>& body, bool json);
+
+}  // namespace sta::cli
