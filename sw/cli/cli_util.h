@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hw_config.h"
+#include "compile/attention.h"
 #include "runtime/backend.h"
 
 namespace sta::cli {
@@ -39,5 +40,11 @@ void put_counters(nlohmann::ordered_json& j, const RunResult& r, uint32_t bus_by
 // runtime_error and returns the exit code. With json, a failed run still
 // prints `out` (with status and error) on stdout.
 int run_command(const std::function<int(nlohmann::ordered_json&)>& body, bool json);
+
+// One attention block on `backend` (cmd_attention.cpp): fills `out` with the
+// fields of `sta attention --json`; returns whether RTL and golden agree
+// (true on the golden backend). Throws Exit for bad input and failed runs.
+bool measure_attention(const HwConfig& hw, const AttentionShape& shape, const std::string& backend, uint64_t seed,
+                       const RunOptions& opt, bool verbose, nlohmann::ordered_json& out);
 
 }  // namespace sta::cli

@@ -33,26 +33,28 @@ struct AttnArgs {
   bool json = false;
 };
 
-int run_attention(const AttnArgs& a, nlohmann::ordered_json& out) {
-  const HwConfig hw = load_hw(a.hw_path);
-  if (a.backend != "rtl" && a.backend != "golden")
-    throw Exit{kExitBadInput, "invalid backend '" + a.backend + "': expected rtl or golden"};
-  const bool rtl = a.backend == "rtl";
+}  // namespace
+
+bool measure_attention(const HwConfig& hw, const AttentionShape& shape, const std::string& backend, uint64_t seed,
+                       const RunOptions& opt, bool verbose, nlohmann::ordered_json& out) {
+  if (backend != "rtl" && backend != "golden")
+    throw Exit{kExitBadInput, "invalid backend '" + backend + "': expected rtl or golden"};
+  const bool rtl = backend == "rtl";
   AttentionScales sc;
   sc.q = sc.k = 1.0 / 64;
   sc.v = sc.ctx = 1.0 / 32;
   AttentionPlan plan, mm;
   try {
-    plan = compile_attention(hw, AttentionShape{a.seq, a.head_dim, a.heads, a.valid_len}, sc);
-    mm = compile_attention(hw, AttentionShape{a.seq, a.head_dim, a.heads, a.valid_len}, sc, true);
+    plan = compile_attention(hw, shape, sc);
+    mm = compile_attention(hw, shape, sc, true);
   } catch (const std::invalid_argument& e) {
     throw Exit{kExitBadInput, e.what()};
   }
   const AttentionShape& s = plan.shape;
-  if (!a.json)
-    std::cerr << "sta attention: seed " << a.seed << ", backend " << a.backend << "\nsta attention: "
-              << describe(plan) << "\nsta attention: hw " << hw.to_json() << "\n";
-  std::mt19937_64 rng(a.seed);
+  if (verbose)
+    std::cerr << "sta attention: seed " << seed << ", backend " << backend << "\nsta attention: " << describe(plan)
+              << "\nsta attention: hw " << hw.to_json() << "\n";
+  std::mt19937_64 rng(seed);
   std::uniform_int_distribution<int> d8(-128, 127);
   const size_t n = size_t(s.seq * s.heads * s.head_dim);
   std::vector<int8_t> q(n), k(n), v(n);
@@ -63,21 +65,16 @@ int run_attention(const AttnArgs& a, nlohmann::ordered_json& out) {
   out["head_dim"] = s.head_dim;
   out["heads"] = s.heads;
   out["valid_len"] = s.valid_len;
-  out["seed"] = a.seed;
-  out["backend"] = a.backend;
+  out["seed"] = seed;
+  out["backend"] = backend;
   out["hw"] = nlohmann::ordered_json::parse(hw.to_json());
   out["scales"] = {{"q", sc.q}, {"k", sc.k}, {"v", sc.v}, {"context", sc.ctx}};
   out["block_rows"] = plan.block_rows;
 
-  RunOptions opt;
-  opt.max_cycles = a.max_cycles;
-  opt.mem_latency = a.mem_latency;
-  opt.mem_bytes_per_cycle = a.mem_bw;
-  opt.progress = !a.json;
-  auto be = make_backend(a.backend, hw);
+  auto be = make_backend(backend, hw);
   std::vector<uint8_t> mem = make_image(plan, q.data(), k.data(), v.data());
   const RunResult r = be->run(mem, plan.prog_addr, plan.prog_len(), opt);
-  require_done(r, a.backend, &out);
+  require_done(r, backend, &out);
   bool exact = true;
   if (rtl) {
     std::vector<uint8_t> gm = make_image(plan, q.data(), k.data(), v.data());
@@ -130,13 +127,29 @@ int run_attention(const AttnArgs& a, nlohmann::ordered_json& out) {
   out["wall_seconds"] = r.wall_seconds;
   out["sim_cycles_per_second"] =
       r.has_counters && r.wall_seconds > 0 ? nlohmann::ordered_json(double(r.cycles) / r.wall_seconds) : nullptr;
+  return exact;
+}
+
+namespace {
+
+int run_attention(const AttnArgs& a, nlohmann::ordered_json& out) {
+  const HwConfig hw = load_hw(a.hw_path);
+  RunOptions opt;
+  opt.max_cycles = a.max_cycles;
+  opt.mem_latency = a.mem_latency;
+  opt.mem_bytes_per_cycle = a.mem_bw;
+  opt.progress = !a.json;
+  const bool exact = measure_attention(hw, AttentionShape{a.seq, a.head_dim, a.heads, a.valid_len}, a.backend,
+                                       a.seed, opt, !a.json, out);
+  const bool rtl = a.backend == "rtl";
+  const int64_t d = out["head_dim"].get<int64_t>();
   if (a.json) {
     std::cout << out.dump() << std::endl;
   } else {
-    std::cout << "attention seq " << s.seq << " head_dim " << d << " heads " << s.heads << ": bit_exact "
+    std::cout << "attention seq " << out["seq"] << " head_dim " << d << " heads " << out["heads"] << ": bit_exact "
               << (rtl ? (exact ? "yes" : "NO") : "n/a (golden)") << ", fidelity " << out["fidelity"].get<double>();
-    if (r.has_counters)
-      std::cout << ", cycles " << r.cycles << " (GEMMs alone " << out["matmul_cycles"].get<uint64_t>() << ", ratio "
+    if (!out["cycles"].is_null())
+      std::cout << ", cycles " << out["cycles"] << " (GEMMs alone " << out["matmul_cycles"].get<uint64_t>() << ", ratio "
                 << out["cycles_over_matmul"].get<double>() << "), DMA read " << out["dma_read_bytes"].get<uint64_t>()
                 << " B, write " << out["dma_write_bytes"].get<uint64_t>() << " B";
     std::cout << "\n";

@@ -20,6 +20,7 @@
 
 #include "common/hw_config.h"
 #include "compile/gemm_compiler.h"
+#include "cli/cli_util.h"
 #include "golden/reference.h"
 #include "tb/rtl_backend.h"
 #include "prune/nm.h"
@@ -38,6 +39,8 @@ struct BenchOptions {
   uint32_t mem_bw = 16;
   uint64_t max_cycles = 50'000'000;
   bool json = false;
+  // The attention block of the vector-unit benchmark (0 = skip).
+  int64_t attn_seq = 128, attn_head_dim = 64;
 };
 
 struct CaseResult {
@@ -152,7 +155,6 @@ int run_bench(const BenchOptions& o) {
     cases.push_back(c);
   }
   j["cases"] = cases;
-  j["all_bit_exact"] = all_ok;
   j["sim_cycles_per_second"] = sim_seconds > 0 ? double(sim_cycles) / sim_seconds : 0.0;
 
   // The targets, evaluated on what was measured.
@@ -171,6 +173,30 @@ int run_bench(const BenchOptions& o) {
   add_target("speedup_2:4", speedup_of("2:4"), 1.8);
   if (dense) add_target("dense_utilization", cases[0]["utilization"].get<double>(), 0.85);
   add_target("sim_cycles_per_second", j["sim_cycles_per_second"].get<double>(), 500000.0);
+
+  // One attention block: the vector unit must not set the pace, scores never reach memory.
+  if (o.attn_seq > 0) {
+    if (!o.json) std::fprintf(stderr, "  running attention %lldx%lld, head_dim %lld ...\n", (long long)o.attn_seq,
+                              (long long)o.attn_seq, (long long)o.attn_head_dim);
+    RunOptions ro;
+    ro.max_cycles = o.max_cycles;
+    ro.mem_latency = o.mem_latency;
+    ro.mem_bytes_per_cycle = o.mem_bw;
+    nlohmann::ordered_json a;
+    const bool exact = measure_attention(hw, AttentionShape{o.attn_seq, o.attn_head_dim, 1, 0}, "rtl", o.seed, ro,
+                                         false, a);
+    all_ok = all_ok && exact;
+    const double ratio = a["cycles_over_matmul"].get<double>();
+    t["attention_cycles_over_matmul"] = {{"value", ratio}, {"target", 1.25}, {"met", ratio <= 1.25}};
+    add_target("attention_fidelity", a["fidelity"].get<double>(), 0.995);
+    const uint64_t wr = a["dma_write_bytes"].get<uint64_t>(), ctx = a["context_bytes"].get<uint64_t>();
+    t["attention_dma_write_bytes"] = {{"value", wr}, {"target", ctx}, {"met", wr == ctx}};
+    const uint64_t rd = a["dma_read_bytes"].get<uint64_t>();
+    const uint64_t lim = a["qkv_bytes"].get<uint64_t>() + a["program_bytes"].get<uint64_t>();
+    t["attention_dma_read_bytes"] = {{"value", rd}, {"target", lim}, {"met", rd <= lim}};
+    j["attention"] = a;
+  }
+  j["all_bit_exact"] = all_ok;
   j["targets"] = t;
 
   if (o.json) {
@@ -206,6 +232,9 @@ void register_bench_command(CLI::App& app) {
   sub->add_option("--mem-latency", o->mem_latency, "memory latency in cycles")->capture_default_str();
   sub->add_option("--mem-bw", o->mem_bw, "memory bytes per cycle per direction")->capture_default_str();
   sub->add_option("--max-cycles", o->max_cycles, "cycle limit of each run")->capture_default_str();
+  sub->add_option("--attn-seq", o->attn_seq, "sequence length of the attention block (0 skips it)")
+      ->capture_default_str();
+  sub->add_option("--attn-head-dim", o->attn_head_dim, "head size of the attention block")->capture_default_str();
   sub->add_flag("--json", o->json, "print one JSON object");
   sub->callback([o]() {
     const int rc = run_bench(*o);

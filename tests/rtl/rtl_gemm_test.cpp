@@ -13,7 +13,9 @@
 #include "golden/reference.h"
 #include "prune/nm.h"
 #include "runtime/backend.h"
+#include "golden/golden.h"
 #include "runtime/runtime.h"
+#include "tb/rtl_backend.h"
 
 namespace sta {
 namespace {
