@@ -14,9 +14,10 @@
 //   E    sat8(rnd(.,gshift))    min(255,rnd(.,31+e))    .                     .
 //   F    residual: sat8(rnd(y*ma + r*mb, shift))                              same
 //
-// All intermediates are 64-bit signed; every value fits with room to spare
-// (the widest is LayerNorm's xhat*gamma + beta, under 2^53), so rounding
-// shifts up to 63 need no wider sum.
+// Values move between stages as 64-bit signed; every value fits with room
+// to spare (the widest is LayerNorm's xhat*gamma + beta, under 2^53), so
+// rounding shifts up to 63 need no wider sum. Each stage has at most one
+// multiplier, sized from the worst case of the operations sharing it.
 module sta_vu_lane #(
   parameter int unsigned PmW = 24  // width of the per-row parameter (softmax m, LayerNorm S1)
 ) (
@@ -57,6 +58,10 @@ module sta_vu_lane #(
   localparam int unsigned E2Fr = sta_pkg::FracBits - sta_pkg::Exp2SegBits;  // fraction bits inside an exp2 segment
   localparam int unsigned GFr  = sta_pkg::FracBits - sta_pkg::GeluSegBits;  // fraction bits inside a Phi segment
   localparam logic signed [63:0] PhiOne = 64'sd1 <<< sta_pkg::GeluBits;
+  // LayerNorm: u = n*z - S1 with |n*z| < 2^23 and |S1| < 2^(PmW-1); xhat = rnd(u*r, 21+e) with
+  // r <= 2^16 and 21+e >= 6 (e >= -15).
+  localparam int unsigned UW  = ((PmW > 24) ? PmW : 24) + 2;
+  localparam int unsigned XqW = UW + 11;
 
   typedef logic signed [63:0] s64_t;
 
@@ -129,15 +134,18 @@ module sta_vu_lane #(
   logic signed [6:0] pea_q;
   logic p2a_q;
 
+  // One 33 x 18 multiplier: (acc + bias) * mult, score * sm_mult, z * n.
   always_comb begin
-    s64_t x, a;
-    x = s64_t'($signed(x_i));
-    a = s64_t'($signed(a_i));
-    va_d = x;
-    if (is_req && !raw_i) va_d = (x + s64_t'($signed(p_i[31:0]))) * s64_t'({1'b0, p_i[47:32]});
-    else if (is_sm)       va_d = x * s64_t'({1'b0, sm_mult_i});
-    else if (is_ln)       va_d = pass2_i ? (s64_t'({1'b0, n_i}) * a - s64_t'(pm_i)) : a;
-    else if (is_add)      va_d = a;
+    logic signed [32:0] m1;
+    logic signed [17:0] m2;
+    logic signed [50:0] pr;
+    m1 = is_req ? 33'($signed(x_i)) + 33'($signed(p_i[31:0])) : is_sm ? 33'($signed(x_i)) : 33'($signed(a_i));
+    m2 = is_req ? $signed({2'b00, p_i[47:32]}) : is_sm ? $signed({2'b00, sm_mult_i}) : $signed({2'b00, n_i});
+    pr = m1 * m2;
+    va_d = s64_t'($signed(x_i));
+    if ((is_req && !raw_i) || is_sm) va_d = s64_t'(pr);
+    else if (is_ln)                  va_d = pass2_i ? s64_t'(pr) - s64_t'(pm_i) : s64_t'($signed(a_i));
+    else if (is_add)                 va_d = s64_t'($signed(a_i));
   end
 
   always_ff @(posedge clk_i) begin
@@ -167,11 +175,15 @@ module sta_vu_lane #(
 
   always_comb begin
     s64_t q;
-    q = rnd(va_q, sha_q);
+    logic signed [UW-1:0] u;
+    logic signed [UW+17:0] ur;
+    q  = rnd(va_q, sha_q);
+    u  = UW'(va_q);                       // LayerNorm n*z - S1
+    ur = u * $signed({1'b0, pra_q});
     vb_d = va_q;
     if (is_req && !raw_i) vb_d = gelu_i ? clamp(q, -(64'sd1 <<< 20), (64'sd1 <<< 20) - 64'sd1) : sat8(q);
     else if (is_sm)       vb_d = clamp(rnd(va_q, sm_shift_i), -(64'sd1 <<< 24), (64'sd1 <<< 24) - 64'sd1);
-    else if (is_ln)       vb_d = va_q * s64_t'({1'b0, pra_q});
+    else if (is_ln)       vb_d = s64_t'(ur);
   end
 
   always_ff @(posedge clk_i) begin
@@ -193,13 +205,23 @@ module sta_vu_lane #(
   logic [16:0] prc_q;
   logic signed [6:0] pec_q;
 
+  // One XqW x 17 multiplier: x * Phi(x) (GELU), xhat * gamma (LayerNorm).
   always_comb begin
     s64_t base;
+    logic signed [XqW-1:0] xq, c1;
+    logic [15:0] phi;
+    logic signed [16:0]    c2;
+    logic signed [XqW+16:0] pc;
     base = p2b_q ? s64_t'(pmb_q) : s64_t'(lm_i);
+    xq   = XqW'(rnd(vb_q, 6'(7'sd21 + peb_q)));
+    phi  = 16'(phi_q15(vb_q));            // 0 .. 2^15
+    c1   = is_ln ? xq : XqW'(vb_q);
+    c2   = is_ln ? 17'(gmb_q) : $signed({1'b0, phi});
+    pc   = c1 * c2;
     vc_d = vb_q;
-    if (is_req && gelu_i) vc_d = vb_q * phi_q15(vb_q);
+    if (is_req && gelu_i) vc_d = s64_t'(pc);
     else if (is_sm)       vc_d = exp2_neg(vb_q - (base <<< Fr));
-    else if (is_ln)       vc_d = rnd(vb_q, 6'(7'sd21 + peb_q)) * s64_t'(gmb_q) + s64_t'(btb_q);
+    else if (is_ln)       vc_d = s64_t'(pc) + s64_t'(btb_q);
   end
 
   always_ff @(posedge clk_i) begin
@@ -216,10 +238,20 @@ module sta_vu_lane #(
   logic signed [7:0] bd_q;
   logic signed [6:0] ped_q;
 
+  // One 23 x 18 multiplier: GELU(x) * req_gelu_mult, exp2 * r (times 255 as a shift and subtract).
   always_comb begin
+    s64_t pd64;
+    logic signed [22:0] g, d1;
+    logic signed [17:0] d2;
+    logic signed [40:0] pd;
+    g    = 23'(rnd(vc_q, 6'(sta_pkg::GeluBits)));  // |g| <= 2^20
+    d1   = gelu_i ? g : $signed({6'b0, vc_q[16:0]});
+    d2   = gelu_i ? $signed({2'b00, gelu_mult_i}) : $signed({1'b0, prc_q});
+    pd   = d1 * d2;
+    pd64 = s64_t'(pd);
     vd_d = vc_q;
-    if (is_req && gelu_i) vd_d = rnd(vc_q, 6'(sta_pkg::GeluBits)) * s64_t'({1'b0, gelu_mult_i});
-    else if (is_sm)       vd_d = vc_q * 64'sd255 * s64_t'({1'b0, prc_q});
+    if (is_req && gelu_i) vd_d = pd64;
+    else if (is_sm)       vd_d = (pd64 <<< 8) - pd64;
     else if (is_ln)       vd_d = sat8(rnd(vc_q, shift_i));
   end
 
@@ -254,10 +286,10 @@ module sta_vu_lane #(
   logic [31:0] vf_d, vf_q;
 
   always_comb begin
+    logic signed [25:0] f;  // |y*ma + r*mb| < 2^24
     vf_d = ve_q;
-    if ((is_req && res_i && !raw_i) || is_add)
-      vf_d = 32'(sat8(rnd(s64_t'($signed(ve_q[7:0])) * s64_t'({1'b0, ma_i}) +
-                          s64_t'(be_q) * s64_t'({1'b0, mb_i}), shift_i)));
+    f = $signed(ve_q[7:0]) * $signed({1'b0, ma_i}) + be_q * $signed({1'b0, mb_i});
+    if ((is_req && res_i && !raw_i) || is_add) vf_d = 32'(sat8(rnd(s64_t'(f), shift_i)));
   end
 
   always_ff @(posedge clk_i) begin

@@ -456,6 +456,7 @@ void random_fill(Rng& r, Bufs& b, int o_mode) {
 // Per-column parameter entries of the instruction with sensible (or wild) values.
 void fill_params(Rng& r, const Hw& hw, const VecInstr& x, Bufs& b, bool wild) {
   for (uint32_t j = 0; j < x.cols; ++j) {
+    if (x.p_addr + j / hw.C >= hw.p_half) break;  // past the half (a BUF_RANGE case)
     uint8_t* e = b.p.data() + (size_t(x.p) * hw.p_half + x.p_addr + j / hw.C) * hw.C * 8 + (j % hw.C) * 8;
     uint32_t p0, p1, p2;
     if (x.op == Op::kLayernorm) {
@@ -648,26 +649,26 @@ TEST_F(Vu, ConfigMatchesModel) {
               sim_.hw.R, sim_.hw.C, sim_.hw.VR, sim_.hw.VC, sim_.hw.AW, sim_.hw.slot_depth);
 }
 
-TEST_F(Vu, ReqPlain) { random_cases({Op::kReq}, 12, 2, 1); }
+TEST_F(Vu, ReqPlain) { random_cases({Op::kReq}, 40, 2, 1); }
 TEST_F(Vu, ReqGelu) {
   Shape s{Op::kReq};
   s.gelu = true;
-  random_cases(s, 10, 1, 2);
+  random_cases(s, 40, 1, 2);
 }
 TEST_F(Vu, ReqRes) {
   Shape s{Op::kReq};
   s.res = true;
-  random_cases(s, 10, 2, 3);
+  random_cases(s, 30, 2, 3);
 }
 TEST_F(Vu, ReqGeluRes) {
   Shape s{Op::kReq};
   s.gelu = s.res = true;
-  random_cases(s, 10, 1, 4);
+  random_cases(s, 30, 1, 4);
 }
 TEST_F(Vu, ReqRaw) {
   Shape s{Op::kReq};
   s.raw = true;
-  random_cases(s, 10, 2, 5);
+  random_cases(s, 30, 2, 5);
 }
 TEST_F(Vu, ReqWildParameters) {
   // Saturating requantization, shifts 0..63, multipliers over the whole 16 bits.
@@ -676,36 +677,36 @@ TEST_F(Vu, ReqWildParameters) {
     s.gelu = (k & 1) != 0;
     s.res = (k & 2) != 0;
     s.wild = true;
-    random_cases(s, 5, 2, 10 + uint64_t(k));
+    random_cases(s, 20, 2, 10 + uint64_t(k));
   }
 }
 TEST_F(Vu, SoftmaxFull) {
   Shape s{Op::kSoftmax};
   s.valid = 0xFFFF;  // = cols
-  random_cases(s, 10, 1, 20);
+  random_cases(s, 40, 1, 20);
 }
-TEST_F(Vu, SoftmaxMasked) { random_cases({Op::kSoftmax}, 12, 2, 21); }
+TEST_F(Vu, SoftmaxMasked) { random_cases({Op::kSoftmax}, 40, 2, 21); }
 TEST_F(Vu, SoftmaxValidOne) {
   Shape s{Op::kSoftmax};
   s.valid = 1;
-  random_cases(s, 6, 2, 22);
+  random_cases(s, 15, 2, 22);
 }
 TEST_F(Vu, SoftmaxWild) {
   Shape s{Op::kSoftmax};
   s.wild = true;
-  random_cases(s, 8, 2, 23);
+  random_cases(s, 40, 2, 23);
 }
-TEST_F(Vu, LayerNorm) { random_cases({Op::kLayernorm}, 12, 0, 30); }
+TEST_F(Vu, LayerNorm) { random_cases({Op::kLayernorm}, 40, 0, 30); }
 TEST_F(Vu, LayerNormWild) {
   Shape s{Op::kLayernorm};
   s.wild = true;
-  random_cases(s, 6, 0, 31);
+  random_cases(s, 30, 0, 31);
 }
-TEST_F(Vu, Add) { random_cases({Op::kAdd}, 12, 0, 40); }
+TEST_F(Vu, Add) { random_cases({Op::kAdd}, 30, 0, 40); }
 TEST_F(Vu, AddWild) {
   Shape s{Op::kAdd};
   s.wild = true;
-  random_cases(s, 6, 0, 41);
+  random_cases(s, 30, 0, 41);
 }
 
 // 37 x 129 for every opcode and flag combination: rows not a multiple of
@@ -967,26 +968,31 @@ TEST_F(Vu, BackToBack) {
   EXPECT_TRUE(sim_.buf.a == want.a) << diff_a(hw, want, sim_.buf, prog.back());
 }
 
+Shape random_shape(Rng& r) {
+  Shape sh{Op::kReq};
+  const uint32_t k = r.u(0, 7);
+  if (k < 3) {
+    sh.op = Op::kReq;
+    sh.raw = r.coin(0.2);
+    sh.gelu = !sh.raw && r.coin();
+    sh.res = !sh.raw && r.coin();
+  } else if (k < 5) {
+    sh.op = Op::kSoftmax;
+  } else if (k < 7) {
+    sh.op = Op::kLayernorm;
+  } else {
+    sh.op = Op::kAdd;
+  }
+  sh.wild = r.coin(0.2);
+  return sh;
+}
+
 // Random mix of every opcode and flag combination.
 TEST_F(Vu, RandomMix) {
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 300; ++i) {
     const uint64_t seed = base_seed() * 1000033u + uint64_t(i);
     Rng r(seed);
-    Shape sh{Op::kReq};
-    const uint32_t k = r.u(0, 7);
-    if (k < 3) {
-      sh.op = Op::kReq;
-      sh.raw = r.coin(0.2);
-      sh.gelu = !sh.raw && r.coin();
-      sh.res = !sh.raw && r.coin();
-    } else if (k < 5) {
-      sh.op = Op::kSoftmax;
-    } else if (k < 7) {
-      sh.op = Op::kLayernorm;
-    } else {
-      sh.op = Op::kAdd;
-    }
-    sh.wild = r.coin(0.2);
+    const Shape sh = random_shape(r);
     VecInstr x;
     ASSERT_TRUE(make_case(r, sim_.hw, sh, x));
     random_fill(r, sim_.buf, int(r.u(0, 2)));
@@ -994,6 +1000,86 @@ TEST_F(Vu, RandomMix) {
     run_and_check(x, seed, uint32_t(i));
     if (HasFailure()) return;
   }
+}
+
+// Addresses and pitches at the edges of the buffers: one region is moved
+// to just inside or just past its slot / half; BUF_RANGE exactly when the
+// golden check says so (and then clr_i), else a normal result.
+TEST_F(Vu, RandomRanges) {
+  const Hw& hw = sim_.hw;
+  int errors = 0;
+  for (int i = 0; i < 150; ++i) {
+    const uint64_t seed = base_seed() * 1000037u + uint64_t(i);
+    Rng r(seed);
+    const Shape sh = random_shape(r);
+    VecInstr x;
+    ASSERT_TRUE(make_case(r, hw, sh, x));
+    const bool o_src = x.op == Op::kReq || x.op == Op::kSoftmax;
+    const bool has_src1 = (x.op == Op::kReq && x.res) || x.op == Op::kAdd;
+    const bool has_p = (x.op == Op::kReq && !x.raw) || x.op == Op::kLayernorm;
+    const uint32_t last_rt = (x.rows - 1) / hw.R;
+    const uint32_t eb = x.raw ? 4 : 1;
+    // Moves (addr, pitch) of a region of `per` words per row tile to the edge of `depth`.
+    auto edge = [&](uint32_t& addr, uint32_t& pitch, uint32_t per, uint32_t depth) {
+      const int64_t d = r.s(-1, 2);
+      if (last_rt > 0 && r.coin()) {
+        const int64_t room = int64_t(depth) - 1 - addr - (per - 1);
+        const int64_t pb = room < 0 ? 0 : room / last_rt;
+        pitch = uint32_t(std::clamp<int64_t>(pb + d, 0, 65535));
+      } else {
+        const int64_t ab = int64_t(depth) - 1 - int64_t(last_rt) * pitch - (per - 1);
+        addr = uint32_t(std::clamp<int64_t>(ab + d, 0, 65535));
+      }
+    };
+    const uint32_t which = r.u(0, 3);
+    if (which == 0) {
+      edge(x.src_addr, x.src_pitch, o_src ? (x.cols - 1) / hw.C + 1 : (x.cols - 1) / hw.AW + 1,
+           o_src ? hw.o_half : hw.slot_depth);
+    } else if (which == 1 && has_src1) {
+      edge(x.src1_addr, x.src1_pitch, (x.cols - 1) / hw.AW + 1, hw.slot_depth);
+    } else if (which == 2 && has_p) {
+      x.p_addr = uint32_t(std::clamp<int64_t>(int64_t(hw.p_half) - 1 - (x.cols - 1) / hw.C + r.s(-1, 2), 0, 65535));
+    } else {
+      edge(x.dst_addr, x.dst_pitch, (x.cols * eb - 1) / hw.AW + 1, hw.slot_depth);
+    }
+    random_fill(r, sim_.buf, int(r.u(0, 2)));
+    if (has_p) fill_params(r, hw, x, sim_.buf, sh.wild);
+    run_and_check(x, seed, uint32_t(1000 + i));
+    if (HasFailure()) return;
+    if (last_.err) {
+      ++errors;
+      sim_.clr = true;
+      sim_.step();
+      sim_.clr = false;
+    }
+  }
+  std::printf("%d of 150 edge cases were BUF_RANGE\n", errors);
+  EXPECT_GT(errors, 20);
+  EXPECT_LT(errors, 130);
+}
+
+// The assertions are live (--assert): a destination flag that turns full
+// while the unit writes it (which the hold rule never allows) fires
+// VuWriteDstEmpty.
+TEST_F(Vu, AssertionFires) {
+  const Hw& hw = sim_.hw;
+  Rng r(base_seed() * 61);
+  VecInstr x;
+  Shape sh{Op::kAdd};
+  sh.rows = 4 * hw.R;
+  sh.cols = 2 * hw.AW;
+  ASSERT_TRUE(make_case(r, hw, sh, x));
+  random_fill(r, sim_.buf, 0);
+  const Instr in = sta::encode_vec(x);
+  const sta::SyncEffect e = sta::sync_effect(in);
+  sim_.full = (sim_.full | e.wait_full) & ~e.wait_empty;
+  sim_.push(in, 1);
+  for (int c = 0; c < 40 && !sim_.ev().writes; ++c) sim_.step();
+  ASSERT_TRUE(sim_.ev().writes) << "no write within 40 cycles";
+  EXPECT_FALSE(sim_.sim_error());
+  sim_.full |= e.wait_empty;  // the destination slot
+  for (int c = 0; c < 40 && !sim_.sim_error(); ++c) sim_.step();
+  EXPECT_TRUE(sim_.sim_error()) << "VuWriteDstEmpty did not fire";
 }
 
 // Cycle counts of long instructions (printed), against the design goal of
@@ -1042,6 +1128,32 @@ TEST_F(Vu, Throughput) {
     // Steady state: within 2% plus a fixed pipeline/scalar overhead once the rows are long.
     if (t.cols / hw.VC >= 32) {
       EXPECT_LE(last_.cycles, ideal + ideal / 50 + 64);
+    }
+  }
+}
+
+// Short rows (printed): where the scalar step is longer than the passes it
+// overlaps with, pass 2 of a group waits for it.
+TEST_F(Vu, ShortRows) {
+  const Hw& hw = sim_.hw;
+  Rng r(base_seed() * 67);
+  for (Op op : {Op::kSoftmax, Op::kLayernorm}) {
+    for (uint32_t cols : {hw.VC, 4 * hw.VC, 8 * hw.VC, 16 * hw.VC, 32 * hw.VC}) {
+      VecInstr x;
+      Shape sh{op};
+      sh.rows = 16 * hw.VR;
+      sh.cols = std::min(cols, op == Op::kSoftmax ? hw.max_seq : hw.max_hidden);
+      sh.valid = 0xFFFF;
+      ASSERT_TRUE(make_case(r, hw, sh, x));
+      random_fill(r, sim_.buf, 0);
+      if (op == Op::kLayernorm) fill_params(r, hw, x, sim_.buf, false);
+      run_and_check(x, 0);
+      if (HasFailure()) return;
+      const uint64_t groups = (x.rows + hw.VR - 1) / hw.VR, chunks = (x.cols + hw.VC - 1) / hw.VC;
+      const uint64_t ideal = 2 * groups * chunks;
+      std::printf("%-9s %ux%u (%llu chunks/pass): %llu cycles, %.1f per group over 2 passes\n",
+                  sp::kOps[uint32_t(op) - 1].name, x.rows, x.cols, (unsigned long long)chunks,
+                  (unsigned long long)last_.cycles, double(last_.cycles - ideal) / double(groups));
     }
   }
 }
