@@ -252,20 +252,29 @@ def gen_sv(spec, hw, hw_path):
     o.append("    unit_of = unit_t'(UnitDispatch);")
     o.append("    unique case (i[FOpcodeLsb +: FOpcodeW])")
     for op in ops:
-        o.append("      Op%s: unit_of = unit_t'(Unit%s);" % (camel(op["name"]), camel(op["unit"])))
+        o.append("      sta_pkg::Op%s: unit_of = unit_t'(Unit%s);" % (camel(op["name"]), camel(op["unit"])))
     o.append("      default: unit_of = unit_t'(UnitDispatch);")
     o.append("    endcase")
     o.append("  endfunction")
     o.append("")
+    # Yosys (0.23 and current) rejects assignments to members of a function's
+    # struct-typed return value and unqualified enum items inside package
+    # functions: the masks are built in plain locals and the enum items are
+    # written with the package prefix.
     o.append("  function automatic sync_t sync_of(instr_t i);")
-    o.append("    flags_t m, any;")
-    o.append("    sync_of = '0;")
+    o.append("    flags_t m, any, wf, we, st, cl;")
+    o.append("    logic   dup;")
     o.append("    m = '0;")
     o.append("    any = '0;")
+    o.append("    wf = '0;")
+    o.append("    we = '0;")
+    o.append("    st = '0;")
+    o.append("    cl = '0;")
+    o.append("    dup = 1'b0;")
     o.append("    unique case (i[FOpcodeLsb +: FOpcodeW])")
     for op in ops:
         operands = S.sync[op["name"]]
-        o.append("      Op%s: begin" % camel(op["name"]))
+        o.append("      sta_pkg::Op%s: begin" % camel(op["name"]))
         if not operands:
             o.append("        m = '0;")
         for x in operands:
@@ -276,27 +285,28 @@ def gen_sv(spec, hw, hw_path):
             bits = S.index_bits(x)
             idx = "32'(i[F%sLsb +: %d])" % (camel(x["index"]), bits)
             o.append(ind + "m = flags_t'(1) << (Flag%s + %s);" % (x["buf"], idx))
-            o.append(ind + "sync_of.dup = sync_of.dup | ((any & m) != '0);")
+            o.append(ind + "dup = dup | ((any & m) != '0);")
             o.append(ind + "any = any | m;")
             if x["role"] == "produce":
-                o.append(ind + "sync_of.wait_empty = sync_of.wait_empty | m;")
+                o.append(ind + "we = we | m;")
                 cond = x.get("set", "always")
                 if cond == "always":
-                    o.append(ind + "sync_of.set = sync_of.set | m;")
+                    o.append(ind + "st = st | m;")
                 else:
-                    o.append(ind + "if (%s) sync_of.set = sync_of.set | m;" % sv_cond(S, cond))
+                    o.append(ind + "if (%s) st = st | m;" % sv_cond(S, cond))
             else:
-                o.append(ind + "sync_of.wait_full = sync_of.wait_full | m;")
+                o.append(ind + "wf = wf | m;")
                 cond = x.get("clear", "always")
                 if cond == "always":
-                    o.append(ind + "sync_of.clr = sync_of.clr | m;")
+                    o.append(ind + "cl = cl | m;")
                 else:
-                    o.append(ind + "if (%s) sync_of.clr = sync_of.clr | m;" % sv_cond(S, cond))
+                    o.append(ind + "if (%s) cl = cl | m;" % sv_cond(S, cond))
             if "when" in x:
                 o.append("        end")
         o.append("      end")
     o.append("      default: ;")
     o.append("    endcase")
+    o.append("    sync_of = {wf, we, st, cl, dup};  // sync_t member order")
     o.append("  endfunction")
     o.append("")
 
@@ -307,15 +317,15 @@ def gen_sv(spec, hw, hw_path):
     o.append("  function automatic err_e check_of(instr_t i);")
     o.append("    sync_t s;")
     o.append("    s = sync_of(i);")
-    o.append("    check_of = ErrNone;")
+    o.append("    check_of = sta_pkg::ErrNone;")
     o.append("    unique case (i[FOpcodeLsb +: FOpcodeW])")
     align = "$clog2(BusBytes)"
     for op in ops:
-        o.append("      Op%s: begin" % camel(op["name"]))
+        o.append("      sta_pkg::Op%s: begin" % camel(op["name"]))
         for c in spec["checks"]:
             if c["op"] != op["name"]:
                 continue
-            err = "Err" + camel(c["cause"])
+            err = "sta_pkg::Err" + camel(c["cause"])
             for fname in c["fields"]:
                 f = sv_field(fname)
                 if c["kind"] == "nonzero":
@@ -338,12 +348,12 @@ def gen_sv(spec, hw, hw_path):
                     cond = "(%s != '0) && (%s != '0)" % (f, sv_field(c["fields"][1]))
                 else:
                     fail("unknown check kind " + c["kind"])
-                o.append("        if (check_of == ErrNone && (%s)) check_of = %s;" % (cond, err))
+                o.append("        if (check_of == sta_pkg::ErrNone && (%s)) check_of = %s;" % (cond, err))
                 if c["kind"] in ("requires", "excludes"):
                     break
-        o.append("        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;")
+        o.append("        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;")
         o.append("      end")
-    o.append("      default: check_of = ErrIllegalOp;")
+    o.append("      default: check_of = sta_pkg::ErrIllegalOp;")
     o.append("    endcase")
     o.append("  endfunction")
     o.append("")

@@ -177,148 +177,154 @@ package sta_pkg;
   function automatic unit_t unit_of(instr_t i);
     unit_of = unit_t'(UnitDispatch);
     unique case (i[FOpcodeLsb +: FOpcodeW])
-      OpLdA: unit_of = unit_t'(UnitLoad);
-      OpLdW: unit_of = unit_t'(UnitLoad);
-      OpGemm: unit_of = unit_t'(UnitEngine);
-      OpSt: unit_of = unit_t'(UnitStore);
-      OpEnd: unit_of = unit_t'(UnitDispatch);
-      OpLdP: unit_of = unit_t'(UnitLoad);
-      OpReq: unit_of = unit_t'(UnitVec);
-      OpSoftmax: unit_of = unit_t'(UnitVec);
-      OpLayernorm: unit_of = unit_t'(UnitVec);
-      OpAdd: unit_of = unit_t'(UnitVec);
+      sta_pkg::OpLdA: unit_of = unit_t'(UnitLoad);
+      sta_pkg::OpLdW: unit_of = unit_t'(UnitLoad);
+      sta_pkg::OpGemm: unit_of = unit_t'(UnitEngine);
+      sta_pkg::OpSt: unit_of = unit_t'(UnitStore);
+      sta_pkg::OpEnd: unit_of = unit_t'(UnitDispatch);
+      sta_pkg::OpLdP: unit_of = unit_t'(UnitLoad);
+      sta_pkg::OpReq: unit_of = unit_t'(UnitVec);
+      sta_pkg::OpSoftmax: unit_of = unit_t'(UnitVec);
+      sta_pkg::OpLayernorm: unit_of = unit_t'(UnitVec);
+      sta_pkg::OpAdd: unit_of = unit_t'(UnitVec);
       default: unit_of = unit_t'(UnitDispatch);
     endcase
   endfunction
 
   function automatic sync_t sync_of(instr_t i);
-    flags_t m, any;
-    sync_of = '0;
+    flags_t m, any, wf, we, st, cl;
+    logic   dup;
     m = '0;
     any = '0;
+    wf = '0;
+    we = '0;
+    st = '0;
+    cl = '0;
+    dup = 1'b0;
     unique case (i[FOpcodeLsb +: FOpcodeW])
-      OpLdA: begin
+      sta_pkg::OpLdA: begin
         m = flags_t'(1) << (FlagA + 32'(i[FLdSlotLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        sync_of.set = sync_of.set | m;
+        we = we | m;
+        st = st | m;
       end
-      OpLdW: begin
+      sta_pkg::OpLdW: begin
         m = flags_t'(1) << (FlagW + 32'(i[FLdHalfLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        sync_of.set = sync_of.set | m;
+        we = we | m;
+        st = st | m;
       end
-      OpGemm: begin
+      sta_pkg::OpGemm: begin
         m = flags_t'(1) << (FlagA + 32'(i[FGemmASlotLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FGemmRelALsb +: FGemmRelAW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FGemmRelALsb +: FGemmRelAW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagW + 32'(i[FGemmWHalfLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FGemmRelWLsb +: FGemmRelWW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FGemmRelWLsb +: FGemmRelWW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagO + 32'(i[FGemmOHalfLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        if ((i[FGemmFinalLsb +: FGemmFinalW] != '0)) sync_of.set = sync_of.set | m;
+        we = we | m;
+        if ((i[FGemmFinalLsb +: FGemmFinalW] != '0)) st = st | m;
       end
-      OpSt: begin
+      sta_pkg::OpSt: begin
         m = flags_t'(1) << (FlagA + 32'(i[FStSlotLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        cl = cl | m;
       end
-      OpEnd: begin
+      sta_pkg::OpEnd: begin
         m = '0;
       end
-      OpLdP: begin
+      sta_pkg::OpLdP: begin
         m = flags_t'(1) << (FlagP + 32'(i[FLdHalfLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        sync_of.set = sync_of.set | m;
+        we = we | m;
+        st = st | m;
       end
-      OpReq: begin
+      sta_pkg::OpReq: begin
         m = flags_t'(1) << (FlagO + 32'(i[FVSrcLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) cl = cl | m;
         if (!(i[FReqRawLsb +: FReqRawW] != '0)) begin
           m = flags_t'(1) << (FlagP + 32'(i[FVPLsb +: 1]));
-          sync_of.dup = sync_of.dup | ((any & m) != '0);
+          dup = dup | ((any & m) != '0);
           any = any | m;
-          sync_of.wait_full = sync_of.wait_full | m;
-          if ((i[FVRelPLsb +: FVRelPW] != '0)) sync_of.clr = sync_of.clr | m;
+          wf = wf | m;
+          if ((i[FVRelPLsb +: FVRelPW] != '0)) cl = cl | m;
         end
         if ((i[FReqResLsb +: FReqResW] != '0)) begin
           m = flags_t'(1) << (FlagA + 32'(i[FVSrc1Lsb +: 2]));
-          sync_of.dup = sync_of.dup | ((any & m) != '0);
+          dup = dup | ((any & m) != '0);
           any = any | m;
-          sync_of.wait_full = sync_of.wait_full | m;
-          if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) sync_of.clr = sync_of.clr | m;
+          wf = wf | m;
+          if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) cl = cl | m;
         end
         m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+        we = we | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) st = st | m;
       end
-      OpSoftmax: begin
+      sta_pkg::OpSoftmax: begin
         m = flags_t'(1) << (FlagO + 32'(i[FVSrcLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+        we = we | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) st = st | m;
       end
-      OpLayernorm: begin
+      sta_pkg::OpLayernorm: begin
         m = flags_t'(1) << (FlagA + 32'(i[FVSrcLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagP + 32'(i[FVPLsb +: 1]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelPLsb +: FVRelPW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelPLsb +: FVRelPW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+        we = we | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) st = st | m;
       end
-      OpAdd: begin
+      sta_pkg::OpAdd: begin
         m = flags_t'(1) << (FlagA + 32'(i[FVSrcLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelSrcLsb +: FVRelSrcW] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagA + 32'(i[FVSrc1Lsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_full = sync_of.wait_full | m;
-        if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) sync_of.clr = sync_of.clr | m;
+        wf = wf | m;
+        if ((i[FVRelSrc1Lsb +: FVRelSrc1W] != '0)) cl = cl | m;
         m = flags_t'(1) << (FlagA + 32'(i[FVDstLsb +: 2]));
-        sync_of.dup = sync_of.dup | ((any & m) != '0);
+        dup = dup | ((any & m) != '0);
         any = any | m;
-        sync_of.wait_empty = sync_of.wait_empty | m;
-        if ((i[FVFinalLsb +: FVFinalW] != '0)) sync_of.set = sync_of.set | m;
+        we = we | m;
+        if ((i[FVFinalLsb +: FVFinalW] != '0)) st = st | m;
       end
       default: ;
     endcase
+    sync_of = {wf, we, st, cl, dup};  // sync_t member order
   endfunction
 
   // Static legality checks of spec 'checks' (in order; the first failing one
@@ -327,68 +333,68 @@ package sta_pkg;
   function automatic err_e check_of(instr_t i);
     sync_t s;
     s = sync_of(i);
-    check_of = ErrNone;
+    check_of = sta_pkg::ErrNone;
     unique case (i[FOpcodeLsb +: FOpcodeW])
-      OpLdA: begin
-        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpLdA: begin
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpLdW: begin
-        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdDenseLsb +: FLdDenseW] == '0))) check_of = ErrBadFields;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpLdW: begin
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdDenseLsb +: FLdDenseW] == '0))) check_of = sta_pkg::ErrBadFields;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpGemm: begin
-        if (check_of == ErrNone && (i[FGemmNLsb +: FGemmNW] == '0)) check_of = ErrBadGemm;
-        if (check_of == ErrNone && (i[FGemmRowTilesLsb +: FGemmRowTilesW] == '0)) check_of = ErrBadGemm;
-        if (check_of == ErrNone && (i[FGemmColTilesLsb +: FGemmColTilesW] == '0)) check_of = ErrBadGemm;
-        if (check_of == ErrNone && (i[FGemmSlotsLsb +: FGemmSlotsW] == '0)) check_of = ErrBadGemm;
-        if (check_of == ErrNone && (32'(i[FGemmLog2mLsb +: FGemmLog2mW]) > $clog2(MaxM))) check_of = ErrBadGemm;
-        if (check_of == ErrNone && (32'(i[FGemmNLsb +: FGemmNW]) > (32'd1 << i[FGemmLog2mLsb +: FGemmLog2mW]))) check_of = ErrBadGemm;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpGemm: begin
+        if (check_of == sta_pkg::ErrNone && (i[FGemmNLsb +: FGemmNW] == '0)) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && (i[FGemmRowTilesLsb +: FGemmRowTilesW] == '0)) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && (i[FGemmColTilesLsb +: FGemmColTilesW] == '0)) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && (i[FGemmSlotsLsb +: FGemmSlotsW] == '0)) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && (32'(i[FGemmLog2mLsb +: FGemmLog2mW]) > $clog2(MaxM))) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && (32'(i[FGemmNLsb +: FGemmNW]) > (32'd1 << i[FGemmLog2mLsb +: FGemmLog2mW]))) check_of = sta_pkg::ErrBadGemm;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpSt: begin
-        if (check_of == ErrNone && (i[FStDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && (i[FStDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpSt: begin
+        if (check_of == sta_pkg::ErrNone && (i[FStDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && (i[FStDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpEnd: begin
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpEnd: begin
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpLdP: begin
-        if (check_of == ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = ErrMisaligned;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpLdP: begin
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpReq: begin
-        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqGeluLsb +: FReqGeluW] != '0))) check_of = ErrBadFields;
-        if (check_of == ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqResLsb +: FReqResW] != '0))) check_of = ErrBadFields;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpReq: begin
+        if (check_of == sta_pkg::ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqGeluLsb +: FReqGeluW] != '0))) check_of = sta_pkg::ErrBadFields;
+        if (check_of == sta_pkg::ErrNone && ((i[FReqRawLsb +: FReqRawW] != '0) && (i[FReqResLsb +: FReqResW] != '0))) check_of = sta_pkg::ErrBadFields;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpSoftmax: begin
-        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (i[FSmValidLsb +: FSmValidW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (32'(i[FSmValidLsb +: FSmValidW]) > 32'(i[FVColsLsb +: FVColsW]))) check_of = ErrBadSize;
-        if (check_of == ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxSeq)) check_of = ErrRowLen;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpSoftmax: begin
+        if (check_of == sta_pkg::ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (i[FSmValidLsb +: FSmValidW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (32'(i[FSmValidLsb +: FSmValidW]) > 32'(i[FVColsLsb +: FVColsW]))) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxSeq)) check_of = sta_pkg::ErrRowLen;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpLayernorm: begin
-        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxHidden)) check_of = ErrRowLen;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpLayernorm: begin
+        if (check_of == sta_pkg::ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (32'(i[FVColsLsb +: FVColsW]) > MaxHidden)) check_of = sta_pkg::ErrRowLen;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      OpAdd: begin
-        if (check_of == ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = ErrBadSize;
-        if (check_of == ErrNone && s.dup) check_of = ErrBadFields;
+      sta_pkg::OpAdd: begin
+        if (check_of == sta_pkg::ErrNone && (i[FVRowsLsb +: FVRowsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && (i[FVColsLsb +: FVColsW] == '0)) check_of = sta_pkg::ErrBadSize;
+        if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
-      default: check_of = ErrIllegalOp;
+      default: check_of = sta_pkg::ErrIllegalOp;
     endcase
   endfunction
 
