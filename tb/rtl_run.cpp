@@ -57,23 +57,17 @@ void check_config(CsrPort& csr, const HwConfig& hw) {
                              std::to_string(ver) + " but the software was built for version " +
                              std::to_string(sp::kSpecVersion) + "; rebuild everything");
   }
+  // Every HW_* register against the configuration (the generated parameter
+  // table: json key, SV name, CSR address, default).
   struct Param {
     const char* name;
     uint32_t csr;
     uint32_t want;
   };
   const Param params[] = {
-      {"rows", sp::kCsrHwRows, hw.rows},
-      {"cols", sp::kCsrHwCols, hw.cols},
-      {"lanes", sp::kCsrHwLanes, hw.lanes},
-      {"max_m", sp::kCsrHwMaxM, hw.max_m},
-      {"abuf_depth", sp::kCsrHwAbufDepth, hw.abuf_depth},
-      {"wbuf_depth", sp::kCsrHwWbufDepth, hw.wbuf_depth},
-      {"obuf_depth", sp::kCsrHwObufDepth, hw.obuf_depth},
-      {"bus_bytes", sp::kCsrHwBusBytes, hw.bus_bytes},
-      {"iq_depth", sp::kCsrHwIqDepth, hw.iq_depth},
-      {"max_burst_beats", sp::kCsrHwMaxBurstBeats, hw.max_burst_beats},
-      {"max_outstanding_reads", sp::kCsrHwMaxOutstandingReads, hw.max_outstanding_reads},
+#define STA_TB_HW_PARAM(key, sv, csr, def) {#key, csr, hw.key},
+      STA_HW_PARAMS(STA_TB_HW_PARAM)
+#undef STA_TB_HW_PARAM
   };
   std::string built, wanted;
   bool differ = false;
@@ -189,6 +183,7 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   res.instret = csr.read(sp::kCsrInstret);
   res.rd_beats = csr.read(sp::kCsrDmaRdBeats);
   res.wr_beats = csr.read(sp::kCsrDmaWrBeats);
+  res.vec_busy_cycles = csr.read64(sp::kCsrVecBusyLo, sp::kCsrVecBusyHi);
   res.has_counters = true;
   if (status & kStatusError) {
     res.status = RunStatus::kHwError;

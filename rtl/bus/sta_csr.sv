@@ -1,5 +1,6 @@
 // AXI4-Lite slave with the control/status registers and performance counters.
-// The map is generated from spec/sta_spec.json into sta_pkg (Csr* constants).
+// The map is generated from spec/sta_spec.json into sta_pkg (Csr* constants,
+// hw_csr() for the HW_* registers).
 module sta_csr (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -34,6 +35,7 @@ module sta_csr (
   input  logic        ev_busy_i,
   input  logic        ev_stall_i,
   input  logic        ev_instr_i,
+  input  logic        ev_vec_busy_i,
   input  logic        ev_rd_beat_i,
   input  logic        ev_wr_beat_i,
   output logic        irq_o
@@ -41,7 +43,7 @@ module sta_csr (
   logic        busy_q, done_q, err_q;
   logic [3:0]  cause_q;
   logic [31:0] err_pc_q, prog_addr_q, prog_len_q;
-  logic [63:0] cyc_q, busy_cnt_q, stall_q;
+  logic [63:0] cyc_q, busy_cnt_q, stall_q, vec_busy_q;
   logic [31:0] instret_q, rd_beats_q, wr_beats_q;
   logic        bvalid_q, rvalid_q;
   logic [31:0] rdata_q;
@@ -87,18 +89,9 @@ module sta_csr (
       sta_pkg::CsrInstret:     rd_val = instret_q;
       sta_pkg::CsrDmaRdBeats:  rd_val = rd_beats_q;
       sta_pkg::CsrDmaWrBeats:  rd_val = wr_beats_q;
-      sta_pkg::CsrHwRows:      rd_val = 32'(sta_pkg::Rows);
-      sta_pkg::CsrHwCols:      rd_val = 32'(sta_pkg::Cols);
-      sta_pkg::CsrHwLanes:     rd_val = 32'(sta_pkg::Lanes);
-      sta_pkg::CsrHwMaxM:      rd_val = 32'(sta_pkg::MaxM);
-      sta_pkg::CsrHwAbufDepth: rd_val = 32'(sta_pkg::ABufDepth);
-      sta_pkg::CsrHwWbufDepth: rd_val = 32'(sta_pkg::WBufDepth);
-      sta_pkg::CsrHwObufDepth: rd_val = 32'(sta_pkg::OBufDepth);
-      sta_pkg::CsrHwBusBytes:  rd_val = 32'(sta_pkg::BusBytes);
-      sta_pkg::CsrHwIqDepth:   rd_val = 32'(sta_pkg::IqDepth);
-      sta_pkg::CsrHwMaxBurstBeats:       rd_val = 32'(sta_pkg::MaxBurstBeats);
-      sta_pkg::CsrHwMaxOutstandingReads: rd_val = 32'(sta_pkg::MaxOutstandingReads);
-      default:                 rd_val = 32'd0;
+      sta_pkg::CsrVecBusyLo:   rd_val = vec_busy_q[31:0];
+      sta_pkg::CsrVecBusyHi:   rd_val = vec_busy_q[63:32];
+      default:                 rd_val = sta_pkg::hw_csr(s_axil_araddr_i);  // HW_*, else 0
     endcase
   end
 
@@ -117,6 +110,7 @@ module sta_csr (
       cyc_q       <= '0;
       busy_cnt_q  <= '0;
       stall_q     <= '0;
+      vec_busy_q  <= '0;
       instret_q   <= '0;
       rd_beats_q  <= '0;
       wr_beats_q  <= '0;
@@ -144,6 +138,7 @@ module sta_csr (
         cyc_q      <= '0;
         busy_cnt_q <= '0;
         stall_q    <= '0;
+        vec_busy_q <= '0;
         instret_q  <= '0;
         rd_beats_q <= '0;
         wr_beats_q <= '0;
@@ -151,6 +146,7 @@ module sta_csr (
         cyc_q <= cyc_q + 64'd1;
         if (ev_busy_i)    busy_cnt_q <= busy_cnt_q + 64'd1;
         if (ev_stall_i)   stall_q    <= stall_q + 64'd1;
+        if (ev_vec_busy_i) vec_busy_q <= vec_busy_q + 64'd1;
         if (ev_instr_i)   instret_q  <= instret_q + 32'd1;
         if (ev_rd_beat_i) rd_beats_q <= rd_beats_q + 32'd1;
         if (ev_wr_beat_i) wr_beats_q <= wr_beats_q + 32'd1;

@@ -1,6 +1,10 @@
-// In-order dispatcher: decodes each instruction, checks it, and routes it to
-// the load, compute or store queue. END (or running out of program) waits
-// until every unit is idle and raises done.
+// In-order dispatcher: checks each instruction (sta_pkg::check_of), holds it
+// while the hold rule says so (sta_hazard) and routes it to its unit queue
+// (sta_pkg::unit_of: load, engine, vec, store). END, or running out of
+// program, waits until every queue is empty and every unit idle, then raises
+// done. An instruction that fails a static check is not dispatched; once
+// every earlier instruction is done, the error is raised with its cause and
+// index (so the run stops where the sequential reading stops).
 module sta_dispatch (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -12,13 +16,11 @@ module sta_dispatch (
   input  sta_pkg::instr_t in_instr_i,
   input  logic [31:0] in_pc_i,
   input  logic        exhausted_i,
-  // To the unit queues (data is {pc, instr} for all three)
-  output logic        ld_valid_o,
-  input  logic        ld_ready_i,
-  output logic        gm_valid_o,
-  input  logic        gm_ready_i,
-  output logic        st_valid_o,
-  input  logic        st_ready_i,
+  // To the unit queues, indexed by sta_pkg::Unit*; the data is {sync_of(instr), pc, instr}
+  output logic [3:0]  q_valid_o,
+  input  logic [3:0]  q_ready_i,
+  output logic [$bits(sta_pkg::sync_t)+32+sta_pkg::InstrBits-1:0] q_data_o,
+  input  logic [3:0]  unit_done_i,    // one-cycle pulse per finished instruction
   input  logic        units_idle_i,   // queues empty, units idle
   // Events
   output logic        instr_o,        // an instruction was dispatched
@@ -27,67 +29,60 @@ module sta_dispatch (
   output sta_pkg::err_e err_cause_o,
   output logic [31:0] err_pc_o
 );
-  localparam int unsigned AlignBits = $clog2(sta_pkg::BusBytes);
-  localparam int unsigned Log2MaxM  = $clog2(sta_pkg::MaxM);
-
-  typedef enum logic [1:0] {StHalt, StRun, StDrain} state_e;
+  typedef enum logic [1:0] {StHalt, StRun, StDrain, StFault} state_e;
   state_e state_q, state_d;
 
-  logic [3:0]  opcode;
-  logic [4:0]  gm_n;
-  logic [2:0]  gm_log2m;
-  logic [7:0]  gm_m;
-  logic [AlignBits-1:0] ld_addr, ld_stride, st_addr, st_stride;  // low bits: alignment checks
-  logic        gm_bad, ld_misaligned, st_misaligned;
-  logic        is_ld, is_gm, is_st, is_end, illegal;
+  // Decode stage: the instruction at the head, decoded once when it is taken
+  // from the fetch queue (unit_of, sync_of and check_of are evaluated only
+  // then), so the checks and the hold rule work on registered values.
+  logic            hv_q;
+  sta_pkg::instr_t hinstr_q;
+  logic [31:0]     hpc_q;
+  sta_pkg::unit_t  hunit_q;
+  sta_pkg::sync_t  hsync_q;
+  sta_pkg::err_e   hcause_q;
 
-  assign opcode    = in_instr_i[sta_pkg::FOpcodeLsb +: sta_pkg::FOpcodeW];
-  assign gm_n      = in_instr_i[sta_pkg::FGemmNLsb +: sta_pkg::FGemmNW];
-  assign gm_log2m  = in_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW];
-  assign gm_m      = 8'd1 << gm_log2m;
-  assign ld_addr   = in_instr_i[sta_pkg::FLdDramAddrLsb +: AlignBits];
-  assign ld_stride = in_instr_i[sta_pkg::FLdDramStrideLsb +: AlignBits];
-  assign st_addr   = in_instr_i[sta_pkg::FStDramAddrLsb +: AlignBits];
-  assign st_stride = in_instr_i[sta_pkg::FStDramStrideLsb +: AlignBits];
+  logic            is_q, is_end, fault, hold, take, push, drained, hz_empty, load;
+  logic [3:0]      room;
+  logic [1:0]      qidx;
 
-  assign is_ld   = (opcode == sta_pkg::OpLdA) || (opcode == sta_pkg::OpLdW);
-  assign is_gm   = (opcode == sta_pkg::OpGemm);
-  assign is_st   = (opcode == sta_pkg::OpSt);
-  assign is_end  = (opcode == sta_pkg::OpEnd);
-  assign illegal = !(is_ld || is_gm || is_st || is_end);
+  assign is_q   = (32'(hunit_q) < 4);
+  assign is_end = !is_q;  // only END belongs to the dispatcher (unknown opcodes fault)
+  assign fault  = (hcause_q != sta_pkg::ErrNone);
+  assign qidx   = hunit_q[1:0];
 
-  assign gm_bad = (gm_n == 5'd0) || (32'(gm_log2m) > Log2MaxM) || ({3'd0, gm_n} > gm_m) ||
-                  (in_instr_i[sta_pkg::FGemmRowTilesLsb +: sta_pkg::FGemmRowTilesW] == '0) ||
-                  (in_instr_i[sta_pkg::FGemmColTilesLsb +: sta_pkg::FGemmColTilesW] == '0) ||
-                  (in_instr_i[sta_pkg::FGemmSlotsLsb +: sta_pkg::FGemmSlotsW] == '0);
-  assign ld_misaligned = (ld_addr != '0) || (ld_stride != '0);
-  assign st_misaligned = (st_addr != '0) || (st_stride != '0);
-
-  logic   take, fault;
-  sta_pkg::err_e cause;
-
-  always_comb begin
-    fault = 1'b0;
-    cause = sta_pkg::ErrNone;
-    if (illegal)                     begin fault = 1'b1; cause = sta_pkg::ErrIllegalOp; end
-    else if (is_gm && gm_bad)        begin fault = 1'b1; cause = sta_pkg::ErrBadGemm; end
-    else if (is_ld && ld_misaligned) begin fault = 1'b1; cause = sta_pkg::ErrMisaligned; end
-    else if (is_st && st_misaligned) begin fault = 1'b1; cause = sta_pkg::ErrMisaligned; end
-  end
+  sta_hazard #(
+    .NumQ (4),
+    .Depth(sta_pkg::IqDepth + 3)
+  ) u_hazard (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .clr_i    (start_i),
+    .unit_i   (qidx),
+    .produce_i(hsync_q.wait_empty),
+    .consume_i(hsync_q.wait_full),
+    .hold_o   (hold),
+    .room_o   (room),
+    .push_i   (push),
+    .done_i   (unit_done_i),
+    .empty_o  (hz_empty)
+  );
 
   wire running = (state_q == StRun) && active_i;
-  assign ld_valid_o = running && in_valid_i && !fault && is_ld;
-  assign gm_valid_o = running && in_valid_i && !fault && is_gm;
-  assign st_valid_o = running && in_valid_i && !fault && is_st;
+  wire go      = running && hv_q && !fault;
 
   always_comb begin
-    take = 1'b0;
-    if (running && in_valid_i && !fault) begin
-      take = (is_ld && ld_ready_i) || (is_gm && gm_ready_i) || (is_st && st_ready_i) || is_end;
-    end
+    q_valid_o = '0;
+    if (go && is_q && !hold && room[qidx]) q_valid_o[qidx] = 1'b1;
   end
-  assign in_ready_o = take;
+  assign push       = (q_valid_o & q_ready_i) != '0;
+  assign take       = push || (go && is_end);
   assign instr_o    = take;
+  assign q_data_o   = {hsync_q, hpc_q, hinstr_q};
+  assign drained    = units_idle_i && hz_empty;
+  // Refill the decode stage when it is empty or its instruction leaves.
+  assign load       = running && in_valid_i && (!hv_q || take);
+  assign in_ready_o = load;
 
   always_comb begin
     state_d = state_q;
@@ -96,17 +91,20 @@ module sta_dispatch (
     unique case (state_q)
       StRun: begin
         if (!active_i) state_d = StHalt;
-        else if (in_valid_i && fault) begin
-          err_o   = 1'b1;
-          state_d = StHalt;
-        end else if ((take && is_end) || (!in_valid_i && exhausted_i)) begin
-          state_d = StDrain;
-        end
+        else if (hv_q && fault) state_d = StFault;
+        else if ((take && is_end) || (!hv_q && !in_valid_i && exhausted_i)) state_d = StDrain;
       end
       StDrain: begin
         if (!active_i) state_d = StHalt;
-        else if (units_idle_i) begin
+        else if (drained) begin
           done_o  = 1'b1;
+          state_d = StHalt;
+        end
+      end
+      StFault: begin
+        if (!active_i) state_d = StHalt;
+        else if (drained) begin
+          err_o   = 1'b1;
           state_d = StHalt;
         end
       end
@@ -115,11 +113,37 @@ module sta_dispatch (
     if (start_i) state_d = StRun;
   end
 
-  assign err_cause_o = cause;
-  assign err_pc_o    = in_pc_i;
+  assign err_cause_o = hcause_q;
+  assign err_pc_o    = hpc_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) state_q <= StHalt;
-    else         state_q <= state_d;
+    if (!rst_ni) begin
+      state_q  <= StHalt;
+      hv_q     <= 1'b0;
+      hinstr_q <= '0;
+      hpc_q    <= '0;
+      hunit_q  <= '0;
+      hsync_q  <= '0;
+      hcause_q <= sta_pkg::ErrNone;
+    end else begin
+      state_q <= state_d;
+      if (start_i) begin
+        hv_q <= 1'b0;
+      end else if (load) begin
+        hv_q     <= 1'b1;
+        hinstr_q <= in_instr_i;
+        hpc_q    <= in_pc_i;
+        hunit_q  <= sta_pkg::unit_of(in_instr_i);
+        hsync_q  <= sta_pkg::sync_of(in_instr_i);
+        hcause_q <= sta_pkg::check_of(in_instr_i);
+      end else if (take) begin
+        hv_q <= 1'b0;
+      end
+    end
   end
+
+`ifndef SYNTHESIS
+  DispatchOneQueue: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      $onehot0(q_valid_o));
+`endif
 endmodule

@@ -1,26 +1,19 @@
-// Full/empty flags of the six buffer halves (A0 A1 W0 W1 O0 O1).
-// Producers set a flag when a half is ready, consumers clear it when done.
+// Full/empty flags of every buffer slot and half (spec "buffers": A0..A3,
+// W0 W1, O0 O1, P0 P1; bit f of sta_pkg::flags_t is flag f). Producers set a
+// flag when a slot is ready for its consumer, consumers clear it when done.
+// The inputs are the OR of every unit's one-cycle set and clear pulses.
 module sta_sync (
-  input  logic       clk_i,
-  input  logic       rst_ni,
-  input  logic       clr_i,      // start of a program: every half empty
-  input  logic [1:0] a_set_i,
-  input  logic [1:0] a_clr_i,
-  input  logic [1:0] w_set_i,
-  input  logic [1:0] w_clr_i,
-  input  logic [1:0] o_set_i,
-  input  logic [1:0] o_clr_i,
-  output logic [1:0] a_full_o,
-  output logic [1:0] w_full_o,
-  output logic [1:0] o_full_o
+  input  logic            clk_i,
+  input  logic            rst_ni,
+  input  logic            clr_i,       // start of a program: every flag empty
+  input  sta_pkg::flags_t set_i,
+  input  sta_pkg::flags_t unset_i,
+  output sta_pkg::flags_t full_o
 );
-  logic [5:0] full_q, full_d, set, clr;
-
-  assign set = {o_set_i, w_set_i, a_set_i};
-  assign clr = {o_clr_i, w_clr_i, a_clr_i};
+  sta_pkg::flags_t full_q, full_d;
 
   always_comb begin
-    full_d = (full_q | set) & ~clr;
+    full_d = (full_q | set_i) & ~unset_i;
     if (clr_i) full_d = '0;
   end
 
@@ -29,15 +22,13 @@ module sta_sync (
     else         full_q <= full_d;
   end
 
-  assign a_full_o = full_q[1:0];
-  assign w_full_o = full_q[3:2];
-  assign o_full_o = full_q[5:4];
+  assign full_o = full_q;
 
 `ifndef SYNTHESIS
-  // A half is filled only when empty and emptied only when full.
+  // A slot is filled only when empty and emptied only when full.
   SyncSetWhenEmpty: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (set & full_q) == '0);
+      (set_i & full_q) == '0);
   SyncClrWhenFull: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (clr & ~full_q) == '0);
+      (unset_i & ~full_q) == '0);
 `endif
 endmodule

@@ -1,6 +1,19 @@
-// Load DMA: executes LD_A and LD_W. Reads rows of bytes from memory with AXI
-// INCR bursts (several in flight, never across 4 KiB), packs each row into
-// buffer words and writes row r to bank (r mod Banks) of the target half.
+// Load DMA: executes LD_A, LD_W and LD_P. Reads rows of bytes from memory
+// with AXI INCR bursts (several in flight, never across 4 KiB) and packs
+// them into buffer words:
+//   LD_A  words of AWordBytes, row r to bank r mod Rows of activation slot ld_slot
+//   LD_W  sparse (WWordBytes) or dense (Lanes bytes) weight words, row r to
+//         bank r mod Cols of weight half ld_half
+//   LD_P  parameter words of Cols*8 bytes into parameter half ld_half (one bank)
+// word w of row r at buf_addr + (r div Banks)*buf_row_words + w.
+// LD_W with ld_transpose (dense) scatters bytes instead: byte c of memory row
+// r goes to bank c mod Cols, word buf_addr + (c div Cols)*buf_row_words +
+// r div Lanes, byte r mod Lanes. Each row is repacked into words of Cols bytes
+// (one column group, one byte per bank, all banks at one address), so one
+// group is written per cycle; the packer backpressures the read channel. The
+// first byte of a word (r mod Lanes == 0) writes the whole word with zeros
+// elsewhere, later bytes only their byte lane.
+// Waits, sets and clears come from sta_pkg::sync_of of the instruction.
 module sta_dma_load (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -10,11 +23,12 @@ module sta_dma_load (
   output logic        q_ready_o,
   input  sta_pkg::instr_t q_instr_i,
   input  logic [31:0] q_pc_i,
-  // Half flags
-  input  logic [1:0]  a_full_i,
-  input  logic [1:0]  w_full_i,
-  output logic [1:0]  a_set_o,
-  output logic [1:0]  w_set_o,
+  input  sta_pkg::sync_t q_sync_i,      // sync_of(q_instr_i), from the dispatcher
+  // Flags
+  input  sta_pkg::flags_t full_i,
+  output sta_pkg::flags_t set_o,
+  output sta_pkg::flags_t clr_o,
+  output logic        done_o,          // one-cycle pulse: an instruction finished
   // AXI read
   output logic        ar_valid_o,
   input  logic        ar_ready_i,
@@ -25,13 +39,20 @@ module sta_dma_load (
   input  logic [sta_pkg::BusBits-1:0] r_data_i,
   input  logic [1:0]  r_resp_i,
   input  logic        r_last_i,
-  // Buffer write ports
+  // Activation buffer write port (one bank)
   output logic [sta_pkg::Rows-1:0]         a_we_o,
+  output logic [1:0]                       a_slot_o,
   output logic [sta_pkg::AAddrBits-1:0]    a_waddr_o,
   output logic [sta_pkg::AWordBytes*8-1:0] a_wdata_o,
-  output logic [sta_pkg::Cols-1:0]         w_we_o,
-  output logic [sta_pkg::WAddrBits-1:0]    w_waddr_o,
-  output logic [sta_pkg::WWordBits-1:0]    w_wdata_o,
+  // Weight buffer write port (per-bank enable and data, one address and byte enable)
+  output logic [sta_pkg::Cols-1:0]              w_we_o,
+  output logic [sta_pkg::WAddrBits-1:0]         w_waddr_o,   // {half, word}
+  output logic [sta_pkg::WWordBytes-1:0]        w_be_o,
+  output logic [sta_pkg::Cols*sta_pkg::WWordBits-1:0] w_wdata_o,  // bank c at c*WWordBits
+  // Parameter buffer write port
+  output logic                          p_we_o,
+  output logic [sta_pkg::PAddrBits-1:0] p_waddr_o,               // {half, word}
+  output logic [sta_pkg::PWordBits-1:0] p_wdata_o,
   // Status
   output logic        idle_o,
   output logic        err_o,
@@ -40,24 +61,36 @@ module sta_dma_load (
 );
   localparam int unsigned Bus       = sta_pkg::BusBytes;
   localparam int unsigned AlignBits = $clog2(Bus);
-  localparam int unsigned OutMax    = (sta_pkg::AWordBytes > sta_pkg::WWordBytes) ?
+  localparam int unsigned C         = sta_pkg::Cols;
+  localparam int unsigned L         = sta_pkg::Lanes;
+  localparam int unsigned PWordB    = sta_pkg::PWordBits / 8;
+  localparam int unsigned Max1      = (sta_pkg::AWordBytes > sta_pkg::WWordBytes) ?
                                       sta_pkg::AWordBytes : sta_pkg::WWordBytes;
+  localparam int unsigned Max2      = (Max1 > PWordB) ? Max1 : PWordB;
+  localparam int unsigned OutMax    = (Max2 > C) ? Max2 : C;
   localparam int unsigned OutW      = $clog2(OutMax + 1);
   localparam int unsigned InW       = $clog2(Bus + 1);
-  localparam int unsigned MaxBanks  = (sta_pkg::Rows > sta_pkg::Cols) ? sta_pkg::Rows : sta_pkg::Cols;
+  localparam int unsigned MaxBanks  = (sta_pkg::Rows > C) ? sta_pkg::Rows : C;
   localparam int unsigned BankW     = (MaxBanks > 1) ? $clog2(MaxBanks) : 1;
+  localparam int unsigned LaneW     = (L > 1) ? $clog2(L) : 1;
   localparam int unsigned OutsW     = $clog2(sta_pkg::MaxOutstandingReads + 1);
+  localparam int unsigned WB        = sta_pkg::WWordBits;
 
   typedef enum logic [1:0] {StIdle, StWait, StRun, StHalt} state_e;
-  state_e state_q, state_d;
+  typedef enum logic [1:0] {TgtA, TgtW, TgtP} target_e;
+  state_e  state_q, state_d;
 
   // Latched instruction
-  logic        is_w_q, half_q, dense_q;
+  target_e     tgt_q;
+  logic [1:0]  buf_q;
+  logic        dense_q, trans_q;
+  sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [31:0] stride_q, pc_q;
   logic [15:0] rows_q, row_words_q;
-  logic [23:0] beats_q;
+  logic [23:0] row_bytes_q, beats_q;
   logic [InW-1:0] last_bytes_q;
   logic [BankW-1:0] banks_m1_q;
+  logic [31:0] depth_q;            // words per slot / half of the target
 
   // Address side
   logic [15:0] ar_row_q;
@@ -75,20 +108,23 @@ module sta_dma_load (
   logic [23:0] wr_word_q;
   logic [BankW-1:0] wr_bank_q;
   logic [31:0] wr_base_q;
+  // Transposed write side: K position r = tr_word_q*Lanes + tr_lane_q,
+  // tr_col_q = buf_addr + (column group)*buf_row_words.
+  logic [LaneW-1:0] tr_lane_q;
+  logic [31:0] tr_word_q, tr_col_q;
 
   logic        pk_in_valid, pk_in_ready, pk_in_last, pk_out_valid, pk_out_last;
   logic [InW-1:0]  pk_in_n;
   logic [OutW-1:0] pk_out_bytes, pk_out_n;
   logic [OutMax*8-1:0] pk_out_data;
 
-  logic [31:0] wr_addr;
-  logic        wr_oob, r_fire, ar_fire, finished, flag_busy;
+  logic [31:0] wr_addr, tr_addr;
+  logic        wr_oob, wr_fire, r_fire, ar_fire, finished, wait_ok, tr_oob;
   logic [31:0] next_addr;
   logic [8:0]  burst;
 
   // ---- Decode on pop ----
   wire [3:0]  q_op        = q_instr_i[sta_pkg::FOpcodeLsb +: sta_pkg::FOpcodeW];
-  wire        q_half      = q_instr_i[sta_pkg::FLdHalfLsb];
   wire [23:0] q_row_bytes = q_instr_i[sta_pkg::FLdRowBytesLsb +: sta_pkg::FLdRowBytesW];
   wire [23:0] q_beats     = (q_row_bytes + 24'(Bus - 1)) >> AlignBits;
 
@@ -113,8 +149,13 @@ module sta_dma_load (
   assign pk_in_valid = (state_q == StRun) && r_valid_i;
   assign pk_in_last  = (r_beat_q == beats_q - 24'd1);
   assign pk_in_n     = pk_in_last ? last_bytes_q : InW'(Bus);
-  assign pk_out_bytes = !is_w_q ? OutW'(sta_pkg::AWordBytes) :
-                        dense_q ? OutW'(sta_pkg::Lanes) : OutW'(sta_pkg::WWordBytes);
+  always_comb begin
+    unique case (tgt_q)
+      TgtA:    pk_out_bytes = OutW'(sta_pkg::AWordBytes);
+      TgtP:    pk_out_bytes = OutW'(PWordB);
+      default: pk_out_bytes = trans_q ? OutW'(C) : dense_q ? OutW'(L) : OutW'(sta_pkg::WWordBytes);
+    endcase
+  end
 
   sta_pack #(
     .InBytes(Bus),
@@ -138,46 +179,87 @@ module sta_dma_load (
 
   // ---- Write side ----
   assign wr_addr = wr_base_q + {8'd0, wr_word_q};
-  assign wr_oob  = pk_out_valid && (wr_addr >= 32'(is_w_q ? sta_pkg::WHalfDepth : sta_pkg::AHalfDepth));
+  assign tr_addr = tr_col_q + tr_word_q;
+  assign wr_oob  = pk_out_valid && !trans_q && (wr_addr >= depth_q);
+  assign wr_fire = pk_out_valid && (state_q == StRun) && !wr_oob;
 
   always_comb begin
     a_we_o = '0;
     w_we_o = '0;
-    if (pk_out_valid && !wr_oob && state_q == StRun) begin
-      for (int unsigned b = 0; b < sta_pkg::Rows; b++) a_we_o[b] = !is_w_q && (32'(wr_bank_q) == b);
-      for (int unsigned b = 0; b < sta_pkg::Cols; b++) w_we_o[b] = is_w_q && (32'(wr_bank_q) == b);
+    p_we_o = 1'b0;
+    if (wr_fire) begin
+      for (int unsigned b = 0; b < sta_pkg::Rows; b++) a_we_o[b] = (tgt_q == TgtA) && (32'(wr_bank_q) == b);
+      for (int unsigned b = 0; b < C; b++) begin
+        w_we_o[b] = (tgt_q == TgtW) && (trans_q ? (b < 32'(pk_out_n)) : (32'(wr_bank_q) == b));
+      end
+      p_we_o = (tgt_q == TgtP);
     end
   end
-  assign a_waddr_o = {half_q, wr_addr[sta_pkg::AAddrBits-2:0]};
-  assign w_waddr_o = {half_q, wr_addr[sta_pkg::WAddrBits-2:0]};
+  assign a_slot_o  = buf_q;
+  assign a_waddr_o = wr_addr[sta_pkg::AAddrBits-1:0];
   assign a_wdata_o = pk_out_data[sta_pkg::AWordBytes*8-1:0];
-  assign w_wdata_o = pk_out_data[sta_pkg::WWordBits-1:0];
+  assign w_waddr_o = {buf_q[0], trans_q ? tr_addr[sta_pkg::WAddrBits-2:0] : wr_addr[sta_pkg::WAddrBits-2:0]};
+  assign p_waddr_o = {buf_q[0], wr_addr[sta_pkg::PAddrBits-2:0]};
+  assign p_wdata_o = pk_out_data[sta_pkg::PWordBits-1:0];
 
-  assign finished  = (wr_row_q == rows_q);
-  assign flag_busy = q_instr_i[sta_pkg::FOpcodeLsb +: sta_pkg::FOpcodeW] == sta_pkg::OpLdW ?
-                     w_full_i[q_half] : a_full_i[q_half];
+  // Weight data: the packed word for every bank, or for a transposed group
+  // byte c of the group for bank c, in byte lane tr_lane_q.
+  always_comb begin
+    w_be_o = '1;
+    if (trans_q && tr_lane_q != '0) w_be_o = sta_pkg::WWordBytes'(1) << tr_lane_q;
+    for (int unsigned b = 0; b < C; b++) begin
+      if (!trans_q) begin
+        w_wdata_o[b * WB +: WB] = pk_out_data[WB-1:0];
+      end else if (tr_lane_q == '0) begin
+        w_wdata_o[b * WB +: WB] = WB'(pk_out_data[b * 8 +: 8]);
+      end else begin
+        w_wdata_o[b * WB +: WB] = WB'({L{pk_out_data[b * 8 +: 8]}});
+      end
+    end
+  end
+
+  assign finished = (wr_row_q == rows_q);
+
+  // Transposed range check, done once before anything is read (as the golden
+  // model does): the largest word is buf_addr + ((cols-1) div Cols)*pitch +
+  // (rows-1) div Lanes, cols = row_bytes, rows = the K extent.
+  logic [47:0] tr_max;
+  logic [31:0] tr_groups_m1, tr_words_m1;
+  assign tr_groups_m1 = (32'(row_bytes_q) - 32'd1) / 32'(C);
+  assign tr_words_m1  = (32'(rows_q) - 32'd1) / 32'(L);
+  assign tr_max = 48'(wr_base_q) + 48'(tr_groups_m1) * 48'(row_words_q) + 48'(tr_words_m1);
+  assign tr_oob = trans_q && (rows_q != '0) && (tr_max >= 48'(depth_q));
 
   // ---- Control ----
-  logic wait_ok;
-  assign wait_ok = is_w_q ? !w_full_i[half_q] : !a_full_i[half_q];
+  assign wait_ok = ((full_i & wfull_q) == wfull_q) && ((full_i & wempty_q) == '0);
 
   always_comb begin
     state_d     = state_q;
-    a_set_o     = '0;
-    w_set_o     = '0;
+    set_o       = '0;
+    clr_o       = '0;
+    done_o      = 1'b0;
     err_o       = 1'b0;
     err_cause_o = sta_pkg::ErrNone;
     unique case (state_q)
       StIdle:  if (q_valid_i) state_d = StWait;
-      StWait:  if (wait_ok) state_d = StRun;
+      StWait: begin
+        if (wait_ok) begin
+          if (tr_oob) begin
+            err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
+          end else begin
+            state_d = StRun;
+          end
+        end
+      end
       StRun: begin
         if (wr_oob) begin
           err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
         end else if (r_fire && r_resp_i != 2'b00) begin
           err_o = 1'b1; err_cause_o = sta_pkg::ErrAxiResp; state_d = StHalt;
         end else if (finished) begin
-          if (is_w_q) w_set_o[half_q] = 1'b1;
-          else        a_set_o[half_q] = 1'b1;
+          set_o   = set_q;
+          clr_o   = clr_q;
+          done_o  = 1'b1;
           state_d = StIdle;
         end
       end
@@ -189,21 +271,28 @@ module sta_dma_load (
   assign idle_o   = (state_q == StIdle) || (state_q == StHalt);
 
   logic unused;
-  assign unused = ^{flag_busy, pk_out_n, q_op};
+  assign unused = ^{q_sync_i.dup};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q       <= StIdle;
-      is_w_q        <= 1'b0;
-      half_q        <= 1'b0;
+      tgt_q         <= TgtA;
+      buf_q         <= '0;
       dense_q       <= 1'b0;
+      trans_q       <= 1'b0;
+      wfull_q       <= '0;
+      wempty_q      <= '0;
+      set_q         <= '0;
+      clr_q         <= '0;
       stride_q      <= '0;
       pc_q          <= '0;
       rows_q        <= '0;
       row_words_q   <= '0;
+      row_bytes_q   <= '0;
       beats_q       <= '0;
       last_bytes_q  <= '0;
       banks_m1_q    <= '0;
+      depth_q       <= '0;
       ar_row_q      <= '0;
       ar_row_addr_q <= '0;
       ar_beat_q     <= '0;
@@ -216,21 +305,48 @@ module sta_dma_load (
       wr_word_q     <= '0;
       wr_bank_q     <= '0;
       wr_base_q     <= '0;
+      tr_lane_q     <= '0;
+      tr_word_q     <= '0;
+      tr_col_q      <= '0;
     end else begin
       state_q <= state_d;
       if (state_q == StIdle && q_valid_i && !clr_i) begin
-        is_w_q        <= (q_op == sta_pkg::OpLdW);
-        half_q        <= q_half;
-        dense_q       <= q_instr_i[sta_pkg::FLdDenseLsb];
+        unique case (q_op)
+          sta_pkg::OpLdW: begin
+            tgt_q      <= TgtW;
+            buf_q      <= {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
+            banks_m1_q <= BankW'(C - 1);
+            depth_q    <= 32'(sta_pkg::WHalfDepth);
+          end
+          sta_pkg::OpLdP: begin
+            tgt_q      <= TgtP;
+            buf_q      <= {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
+            banks_m1_q <= '0;
+            depth_q    <= 32'(sta_pkg::PHalfDepth);
+          end
+          default: begin
+            tgt_q      <= TgtA;
+            buf_q      <= q_instr_i[sta_pkg::FLdSlotLsb +: sta_pkg::FLdSlotW];
+            banks_m1_q <= BankW'(sta_pkg::Rows - 1);
+            depth_q    <= 32'(sta_pkg::ASlotDepth);
+          end
+        endcase
+        dense_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdDenseLsb];
+        trans_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdTransposeLsb];
+        wfull_q       <= q_sync_i.wait_full;
+        wempty_q      <= q_sync_i.wait_empty;
+        set_q         <= q_sync_i.set;
+        clr_q         <= q_sync_i.clr;
         ar_row_addr_q <= q_instr_i[sta_pkg::FLdDramAddrLsb +: sta_pkg::FLdDramAddrW];
         stride_q      <= q_instr_i[sta_pkg::FLdDramStrideLsb +: sta_pkg::FLdDramStrideW];
         // Empty loads (no rows or no bytes) finish at once.
         rows_q        <= (q_row_bytes == '0) ? 16'd0 : q_instr_i[sta_pkg::FLdRowsLsb +: sta_pkg::FLdRowsW];
+        row_bytes_q   <= q_row_bytes;
         beats_q       <= q_beats;
         last_bytes_q  <= InW'(q_row_bytes - ((q_beats - 24'd1) << AlignBits));
         wr_base_q     <= 32'(q_instr_i[sta_pkg::FLdBufAddrLsb +: sta_pkg::FLdBufAddrW]);
+        tr_col_q      <= 32'(q_instr_i[sta_pkg::FLdBufAddrLsb +: sta_pkg::FLdBufAddrW]);
         row_words_q   <= q_instr_i[sta_pkg::FLdBufRowWordsLsb +: sta_pkg::FLdBufRowWordsW];
-        banks_m1_q    <= (q_op == sta_pkg::OpLdW) ? BankW'(sta_pkg::Cols - 1) : BankW'(sta_pkg::Rows - 1);
         pc_q          <= q_pc_i;
         ar_row_q      <= '0;
         ar_beat_q     <= '0;
@@ -238,6 +354,8 @@ module sta_dma_load (
         wr_row_q      <= '0;
         wr_word_q     <= '0;
         wr_bank_q     <= '0;
+        tr_lane_q     <= '0;
+        tr_word_q     <= '0;
       end
       // Address side: raise a burst when allowed, hold it until accepted.
       if (state_q == StRun && !ar_valid_q && ar_row_q < rows_q &&
@@ -262,18 +380,34 @@ module sta_dma_load (
         r_beat_q <= pk_in_last ? '0 : r_beat_q + 24'd1;
       end
       // Write side
-      if (pk_out_valid && state_q == StRun && !wr_oob) begin
-        if (pk_out_last) begin
-          wr_word_q <= '0;
-          wr_row_q  <= wr_row_q + 16'd1;
-          if (wr_bank_q == banks_m1_q) begin
-            wr_bank_q <= '0;
-            wr_base_q <= wr_base_q + 32'(row_words_q);
+      if (wr_fire) begin
+        if (pk_out_last) wr_row_q <= wr_row_q + 16'd1;
+        if (!trans_q) begin
+          if (pk_out_last) begin
+            wr_word_q <= '0;
+            if (wr_bank_q == banks_m1_q) begin
+              wr_bank_q <= '0;
+              wr_base_q <= wr_base_q + 32'(row_words_q);
+            end else begin
+              wr_bank_q <= wr_bank_q + 1'b1;
+            end
           end else begin
-            wr_bank_q <= wr_bank_q + 1'b1;
+            wr_word_q <= wr_word_q + 24'd1;
           end
         end else begin
-          wr_word_q <= wr_word_q + 24'd1;
+          // Transposed (wr_base_q stays buf_addr): the next column group of
+          // this row, or column group 0 of the next row.
+          if (pk_out_last) begin
+            tr_col_q <= wr_base_q;
+            if (32'(tr_lane_q) == L - 1) begin
+              tr_lane_q <= '0;
+              tr_word_q <= tr_word_q + 32'd1;
+            end else begin
+              tr_lane_q <= tr_lane_q + 1'b1;
+            end
+          end else begin
+            tr_col_q <= tr_col_q + 32'(row_words_q);
+          end
         end
       end
       if (clr_i) begin
@@ -288,5 +422,8 @@ module sta_dma_load (
       ar_valid_o && !ar_ready_i |=> ar_valid_o && $stable(ar_addr_o) && $stable(ar_len_o));
   LoadNoBurstAcross4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
       ar_valid_o |-> ({20'd0, ar_addr_o[11:0]} + ({23'd0, ar_beats_q} << AlignBits)) <= 32'd4096);
+  // The transposed range was checked before the first read.
+  LoadTransposedInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      wr_fire && trans_q |-> tr_addr < depth_q);
 `endif
 endmodule

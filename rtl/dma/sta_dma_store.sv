@@ -1,8 +1,15 @@
-// Store DMA: executes ST. Reads output tiles from the output buffer, takes
-// the row of each tile that belongs to the current output row, packs those
-// int32 values into bus beats and writes each output row to memory with AXI
-// INCR bursts (never across 4 KiB; partial beats use strobes).
-module sta_dma_store (
+// Store DMA: executes ST. Reads the rows of a region of an activation slot
+// (row i: bank i mod Rows, words buf_addr + (i div Rows)*buf_row_words + w,
+// w < ceil(row_bytes/AWordBytes)), packs each row's row_bytes bytes into bus
+// beats and writes row i to dram_addr + i*dram_stride with AXI INCR bursts
+// (never across 4 KiB; the partial last beat of a row uses strobes). The slot
+// is cleared (sync_of) when every write response is back.
+// A row whose words run past the slot stops the store before any of its
+// bytes is written, after every earlier row has been sent: BUF_RANGE then
+// leaves memory as the golden model does.
+module sta_dma_store #(
+  parameter int unsigned BankW = (sta_pkg::Rows > 1) ? $clog2(sta_pkg::Rows) : 1
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   input  logic        clr_i,
@@ -11,13 +18,18 @@ module sta_dma_store (
   output logic        q_ready_o,
   input  sta_pkg::instr_t q_instr_i,
   input  logic [31:0] q_pc_i,
-  // Half flags
-  input  logic [1:0]  o_full_i,
-  output logic [1:0]  o_clr_o,
-  // Output buffer read port (1-cycle latency)
-  output logic        o_re_o,
-  output logic [sta_pkg::OAddrBits-1:0] o_raddr_o,
-  input  logic [sta_pkg::OWordBits-1:0] o_rdata_i,
+  input  sta_pkg::sync_t q_sync_i,      // sync_of(q_instr_i), from the dispatcher
+  // Flags
+  input  sta_pkg::flags_t full_i,
+  output sta_pkg::flags_t set_o,
+  output sta_pkg::flags_t clr_o,
+  output logic        done_o,          // one-cycle pulse: an instruction finished
+  // Activation buffer read port (1-cycle latency, data held until the next read)
+  output logic        a_re_o,
+  output logic [1:0]  a_slot_o,
+  output logic [BankW-1:0] a_bank_o,
+  output logic [sta_pkg::AAddrBits-1:0] a_addr_o,
+  input  logic [sta_pkg::AWordBytes*8-1:0] a_rdata_i,
   // AXI write
   output logic        aw_valid_o,
   input  logic        aw_ready_i,
@@ -39,27 +51,27 @@ module sta_dma_store (
 );
   localparam int unsigned Bus       = sta_pkg::BusBytes;
   localparam int unsigned AlignBits = $clog2(Bus);
-  localparam int unsigned ChunkB    = sta_pkg::Cols * 4;           // one tile row, bytes
-  localparam int unsigned ChunkW    = $clog2(ChunkB + 1);
+  localparam int unsigned AW        = sta_pkg::AWordBytes;
+  localparam int unsigned WordW     = $clog2(AW + 1);
   localparam int unsigned BusW      = $clog2(Bus + 1);
-  localparam int unsigned RowW      = (sta_pkg::Rows > 1) ? $clog2(sta_pkg::Rows) : 1;
 
-  typedef enum logic [1:0] {StIdle, StWait, StRun, StHalt} state_e;
+  typedef enum logic [2:0] {StIdle, StWait, StRun, StRange, StHalt} state_e;
   state_e state_q, state_d;
 
-  logic        half_q;
+  logic [1:0]  slot_q;
+  sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [31:0] stride_q, pc_q;
-  logic [15:0] rows_q, cols_q, pitch_q, chunks_q;
-  logic [23:0] beats_q;           // beats per output row
-  logic [BusW-1:0] last_beat_b_q; // valid bytes in a row's last beat
+  logic [15:0] rows_q, pitch_q;
+  logic [23:0] row_bytes_q, beats_q;   // bytes and beats per row
+  logic [23:0] words_m1_q;             // words per row - 1
 
-  // Tile reader
-  logic [15:0] rd_row_q, rd_chunk_q;
-  logic [RowW-1:0] rd_sub_q;      // row inside the tile
-  logic [31:0] rd_tile_base_q;    // tile address of chunk 0 of the current row
+  // Slot reader
+  logic [15:0] rd_row_q;
+  logic [23:0] rd_word_q, rd_rem_q;    // word in the row, bytes of the row not yet read
+  logic [BankW-1:0] rd_bank_q;
+  logic [31:0] rd_base_q;              // slot word of word 0 of the current row
   logic        hold_valid_q, hold_last_q;
-  logic [RowW-1:0] hold_sub_q;
-  logic [ChunkW-1:0] hold_n_q;
+  logic [WordW-1:0] hold_n_q;
   // Address side
   logic [15:0] aw_row_q;
   logic [31:0] aw_row_addr_q;
@@ -67,41 +79,40 @@ module sta_dma_store (
   logic        aw_valid_q;
   logic [31:0] aw_addr_q;
   logic [8:0]  aw_beats_q;
-  logic [31:0] bursts_q, resp_q;   // bursts issued / answered
+  logic [31:0] bursts_q, resp_q;       // bursts issued / answered
   // Data side
   logic [8:0]  w_beat_q;
   logic [15:0] w_row_q;
 
   // ---- Decode ----
-  wire [15:0] q_cols   = q_instr_i[sta_pkg::FStColsLsb +: sta_pkg::FStColsW];
-  wire [23:0] q_rbytes = {6'd0, q_cols, 2'b00};
+  wire [23:0] q_rbytes = q_instr_i[sta_pkg::FStRowBytesLsb +: sta_pkg::FStRowBytesW];
   wire [23:0] q_beats  = (q_rbytes + 24'(Bus - 1)) >> AlignBits;
   assign q_ready_o = (state_q == StIdle) && !clr_i;
 
-  // ---- Tile reader: one tile per cycle into the hold stage (the RAM output) ----
-  logic consume, issue, rd_done;
-  logic [ChunkW-1:0] rd_n;
-  logic [31:0] rd_tile;
+  // ---- Slot reader: one word per cycle into the hold stage (the RAM output) ----
+  logic consume, issue, rd_done, rd_first, rd_last, row_oob;
+  logic [WordW-1:0] rd_n;
+  logic [31:0] rd_addr;
   logic pk_in_ready, pk_out_valid, pk_out_last, pk_out_ready;
   logic [Bus*8-1:0] pk_out_data;
   logic [BusW-1:0] pk_out_n;
-  logic [ChunkB*8-1:0] chunk;
 
-  assign rd_done = (rd_row_q == rows_q);
-  assign consume = hold_valid_q && pk_in_ready;
-  assign issue   = (state_q == StRun) && !rd_done && (!hold_valid_q || consume);
-  assign rd_tile = rd_tile_base_q + 32'(rd_chunk_q);
-  always_comb begin
-    // Valid bytes of this chunk: the last chunk of a row may be partial.
-    if (rd_chunk_q == chunks_q - 16'd1) rd_n = ChunkW'((32'(cols_q) - 32'(rd_chunk_q) * sta_pkg::Cols) * 4);
-    else                                rd_n = ChunkW'(ChunkB);
-  end
-  assign o_re_o    = issue;
-  assign o_raddr_o = {half_q, rd_tile[sta_pkg::OAddrBits-2:0]};
-  assign chunk     = o_rdata_i[32'(hold_sub_q) * ChunkB * 8 +: ChunkB * 8];
+  assign rd_done  = (rd_row_q == rows_q);
+  assign rd_first = (rd_word_q == '0);
+  assign rd_last  = (rd_rem_q <= 24'(AW));
+  assign rd_n     = rd_last ? WordW'(rd_rem_q) : WordW'(AW);
+  assign rd_addr  = rd_base_q + 32'(rd_word_q);
+  // The whole row is checked before its first word is read.
+  assign row_oob  = rd_first && ((rd_base_q + 32'(words_m1_q)) >= 32'(sta_pkg::ASlotDepth));
+  assign consume  = hold_valid_q && pk_in_ready;
+  assign issue    = (state_q == StRun) && !rd_done && !row_oob && (!hold_valid_q || consume);
+  assign a_re_o   = issue;
+  assign a_slot_o = slot_q;
+  assign a_bank_o = rd_bank_q;
+  assign a_addr_o = rd_addr[sta_pkg::AAddrBits-1:0];
 
   sta_pack #(
-    .InBytes(ChunkB),
+    .InBytes(AW),
     .OutMax (Bus)
   ) u_pack (
     .clk_i       (clk_i),
@@ -110,7 +121,7 @@ module sta_dma_store (
     .out_bytes_i (BusW'(Bus)),
     .in_valid_i  (hold_valid_q),
     .in_ready_o  (pk_in_ready),
-    .in_data_i   (chunk),
+    .in_data_i   (a_rdata_i),
     .in_nbytes_i (hold_n_q),
     .in_last_i   (hold_last_q),
     .out_valid_o (pk_out_valid),
@@ -156,9 +167,10 @@ module sta_dma_store (
   );
 
   // ---- Data side ----
-  logic w_fire, w_burst_last;
-  assign w_valid_o    = pk_out_valid && bl_valid && (state_q == StRun);
-  assign pk_out_ready = w_ready_i && bl_valid && (state_q == StRun);
+  logic w_fire, w_burst_last, w_on;
+  assign w_on         = (state_q == StRun) || (state_q == StRange);
+  assign w_valid_o    = pk_out_valid && bl_valid && w_on;
+  assign pk_out_ready = w_ready_i && bl_valid && w_on;
   assign w_fire       = w_valid_o && w_ready_i;
   assign w_burst_last = (w_beat_q == bl_beats - 9'd1);
   assign w_last_o     = w_burst_last;
@@ -173,25 +185,38 @@ module sta_dma_store (
   assign b_fire = b_valid_i;
 
   // ---- Control ----
-  logic finished;
+  logic finished, wait_ok;
   assign finished = (w_row_q == rows_q) && (aw_row_q == rows_q) && (resp_q == bursts_q) && !aw_valid_q;
+  assign wait_ok  = ((full_i & wfull_q) == wfull_q) && ((full_i & wempty_q) == '0);
 
   always_comb begin
     state_d     = state_q;
-    o_clr_o     = '0;
+    set_o       = '0;
+    clr_o       = '0;
+    done_o      = 1'b0;
     err_o       = 1'b0;
     err_cause_o = sta_pkg::ErrNone;
     unique case (state_q)
       StIdle: if (q_valid_i) state_d = StWait;
-      StWait: if (o_full_i[half_q]) state_d = StRun;
+      StWait: if (wait_ok) state_d = StRun;
       StRun: begin
         if (b_fire && b_resp_i != 2'b00) begin
           err_o = 1'b1; err_cause_o = sta_pkg::ErrAxiResp; state_d = StHalt;
-        end else if (issue && rd_tile >= 32'(sta_pkg::OHalfDepth)) begin
-          err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
+        end else if (!rd_done && row_oob) begin
+          state_d = StRange;
         end else if (finished) begin
-          o_clr_o[half_q] = 1'b1;
+          set_o   = set_q;
+          clr_o   = clr_q;
+          done_o  = 1'b1;
           state_d = StIdle;
+        end
+      end
+      // A row past the slot: let every earlier row leave, then stop.
+      StRange: begin
+        if (b_fire && b_resp_i != 2'b00) begin
+          err_o = 1'b1; err_cause_o = sta_pkg::ErrAxiResp; state_d = StHalt;
+        end else if (w_row_q == rd_row_q) begin
+          err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
         end
       end
       default: ;
@@ -204,22 +229,25 @@ module sta_dma_store (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q        <= StIdle;
-      half_q         <= 1'b0;
+      slot_q         <= '0;
+      wfull_q        <= '0;
+      wempty_q       <= '0;
+      set_q          <= '0;
+      clr_q          <= '0;
       stride_q       <= '0;
       pc_q           <= '0;
       rows_q         <= '0;
-      cols_q         <= '0;
       pitch_q        <= '0;
-      chunks_q       <= '0;
+      row_bytes_q    <= '0;
       beats_q        <= '0;
-      last_beat_b_q  <= '0;
+      words_m1_q     <= '0;
       rd_row_q       <= '0;
-      rd_chunk_q     <= '0;
-      rd_sub_q       <= '0;
-      rd_tile_base_q <= '0;
+      rd_word_q      <= '0;
+      rd_rem_q       <= '0;
+      rd_bank_q      <= '0;
+      rd_base_q      <= '0;
       hold_valid_q   <= 1'b0;
       hold_last_q    <= 1'b0;
-      hold_sub_q     <= '0;
       hold_n_q       <= '0;
       aw_row_q       <= '0;
       aw_row_addr_q  <= '0;
@@ -234,21 +262,25 @@ module sta_dma_store (
     end else begin
       state_q <= state_d;
       if (state_q == StIdle && q_valid_i && !clr_i) begin
-        half_q         <= q_instr_i[sta_pkg::FStHalfLsb];
+        slot_q         <= q_instr_i[sta_pkg::FStSlotLsb +: sta_pkg::FStSlotW];
+        wfull_q        <= q_sync_i.wait_full;
+        wempty_q       <= q_sync_i.wait_empty;
+        set_q          <= q_sync_i.set;
+        clr_q          <= q_sync_i.clr;
         aw_row_addr_q  <= q_instr_i[sta_pkg::FStDramAddrLsb +: sta_pkg::FStDramAddrW];
         stride_q       <= q_instr_i[sta_pkg::FStDramStrideLsb +: sta_pkg::FStDramStrideW];
-        // An empty store (no rows or no columns) finishes at once.
-        rows_q         <= (q_cols == '0) ? 16'd0 : q_instr_i[sta_pkg::FStRowsLsb +: sta_pkg::FStRowsW];
-        cols_q         <= q_cols;
-        chunks_q       <= 16'((32'(q_cols) + sta_pkg::Cols - 1) / sta_pkg::Cols);
+        // An empty store (no rows or no bytes) finishes at once.
+        rows_q         <= (q_rbytes == '0) ? 16'd0 : q_instr_i[sta_pkg::FStRowsLsb +: sta_pkg::FStRowsW];
+        row_bytes_q    <= q_rbytes;
         beats_q        <= q_beats;
-        last_beat_b_q  <= BusW'(q_rbytes - ((q_beats - 24'd1) << AlignBits));
-        rd_tile_base_q <= 32'(q_instr_i[sta_pkg::FStOAddrLsb +: sta_pkg::FStOAddrW]);
-        pitch_q        <= q_instr_i[sta_pkg::FStORowPitchLsb +: sta_pkg::FStORowPitchW];
+        words_m1_q     <= 24'((32'(q_rbytes) + AW - 1) / AW - 1);
+        rd_base_q      <= 32'(q_instr_i[sta_pkg::FStBufAddrLsb +: sta_pkg::FStBufAddrW]);
+        pitch_q        <= q_instr_i[sta_pkg::FStBufRowWordsLsb +: sta_pkg::FStBufRowWordsW];
         pc_q           <= q_pc_i;
         rd_row_q       <= '0;
-        rd_chunk_q     <= '0;
-        rd_sub_q       <= '0;
+        rd_word_q      <= '0;
+        rd_rem_q       <= q_rbytes;
+        rd_bank_q      <= '0;
         aw_row_q       <= '0;
         aw_beat_q      <= '0;
         bursts_q       <= '0;
@@ -256,23 +288,24 @@ module sta_dma_store (
         w_beat_q       <= '0;
         w_row_q        <= '0;
       end
-      // Tile reader
+      // Slot reader
       if (issue) begin
         hold_valid_q <= 1'b1;
-        hold_sub_q   <= rd_sub_q;
         hold_n_q     <= rd_n;
-        hold_last_q  <= (rd_chunk_q == chunks_q - 16'd1);
-        if (rd_chunk_q == chunks_q - 16'd1) begin
-          rd_chunk_q <= '0;
-          rd_row_q   <= rd_row_q + 16'd1;
-          if (rd_sub_q == RowW'(sta_pkg::Rows - 1)) begin
-            rd_sub_q       <= '0;
-            rd_tile_base_q <= rd_tile_base_q + 32'(pitch_q);
+        hold_last_q  <= rd_last;
+        if (rd_last) begin
+          rd_word_q <= '0;
+          rd_rem_q  <= row_bytes_q;
+          rd_row_q  <= rd_row_q + 16'd1;
+          if (32'(rd_bank_q) == sta_pkg::Rows - 1) begin
+            rd_bank_q <= '0;
+            rd_base_q <= rd_base_q + 32'(pitch_q);
           end else begin
-            rd_sub_q <= rd_sub_q + 1'b1;
+            rd_bank_q <= rd_bank_q + 1'b1;
           end
         end else begin
-          rd_chunk_q <= rd_chunk_q + 16'd1;
+          rd_word_q <= rd_word_q + 24'd1;
+          rd_rem_q  <= rd_rem_q - 24'(AW);
         end
       end else if (consume) begin
         hold_valid_q <= 1'b0;
@@ -308,7 +341,7 @@ module sta_dma_store (
   end
 
   logic unused;
-  assign unused = ^{last_beat_b_q, bl_count};
+  assign unused = ^{bl_count, q_sync_i.dup};
 
 `ifndef SYNTHESIS
   StoreAwStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
@@ -318,5 +351,7 @@ module sta_dma_store (
   // A row ends exactly where a burst ends.
   StoreRowEndsBurst: assert property (@(posedge clk_i) disable iff (!rst_ni)
       w_fire && pk_out_last |-> w_burst_last);
+  StoreReadsInSlot: assert property (@(posedge clk_i) disable iff (!rst_ni)
+      a_re_o |-> rd_addr < 32'(sta_pkg::ASlotDepth));
 `endif
 endmodule

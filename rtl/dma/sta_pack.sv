@@ -25,7 +25,7 @@ module sta_pack #(
   localparam int unsigned CntW = $clog2(Cap + 1);
   localparam int unsigned OutW = $clog2(OutMax + 1);
 
-  logic [Cap*8-1:0] buf_q, buf_d, buf_shifted, in_placed;
+  logic [Cap*8-1:0] buf_q, buf_d;
   logic [CntW-1:0]  cnt_q, cnt_d, cnt_after_out, out_n, out_b, in_n;
   logic             flush_q, flush_d;
   logic             out_fire, in_fire;
@@ -41,9 +41,14 @@ module sta_pack #(
   assign out_last_o   = flush_q && (cnt_q <= out_b);
   assign out_fire     = out_valid_o && out_ready_i;
 
+  // The wide shifts and masks are only evaluated when something moves (cheap
+  // to simulate while idle); the holding register is enabled the same way.
   always_comb begin
-    for (int unsigned b = 0; b < OutMax; b++) begin
-      out_data_o[b*8 +: 8] = (CntW'(b) < out_n) ? buf_q[b*8 +: 8] : 8'h00;
+    out_data_o = '0;
+    if (out_valid_o) begin
+      for (int unsigned b = 0; b < OutMax; b++) begin
+        out_data_o[b*8 +: 8] = (CntW'(b) < out_n) ? buf_q[b*8 +: 8] : 8'h00;
+      end
     end
   end
 
@@ -52,22 +57,28 @@ module sta_pack #(
   assign in_fire    = in_valid_i && in_ready_o;
 
   always_comb begin
-    for (int unsigned b = 0; b < InBytes; b++) begin
-      in_masked[b*8 +: 8] = (CntW'(b) < in_n) ? in_data_i[b*8 +: 8] : 8'h00;
+    in_masked = '0;
+    if (in_fire) begin
+      for (int unsigned b = 0; b < InBytes; b++) begin
+        in_masked[b*8 +: 8] = (CntW'(b) < in_n) ? in_data_i[b*8 +: 8] : 8'h00;
+      end
     end
   end
 
-  assign buf_shifted   = out_fire ? (buf_q >> {out_n, 3'b000}) : buf_q;
-  assign cnt_after_out = out_fire ? (cnt_q - out_n) : cnt_q;
-  assign in_placed     = {{(Cap-InBytes)*8{1'b0}}, in_masked} << {cnt_after_out, 3'b000};
+  logic buf_en;
+  assign buf_en = in_fire || out_fire || clr_i;
 
   always_comb begin
-    buf_d   = buf_shifted;
-    cnt_d   = cnt_after_out;
-    flush_d = flush_q;
-    if (out_fire && out_last_o) flush_d = 1'b0;
+    cnt_after_out = out_fire ? (cnt_q - out_n) : cnt_q;
+    buf_d         = buf_q;
+    cnt_d         = cnt_after_out;
+    flush_d       = flush_q;
+    if (out_fire) begin
+      buf_d = buf_q >> {out_n, 3'b000};
+      if (out_last_o) flush_d = 1'b0;
+    end
     if (in_fire) begin
-      buf_d = buf_shifted | in_placed;
+      buf_d = buf_d | ({{(Cap-InBytes)*8{1'b0}}, in_masked} << {cnt_after_out, 3'b000});
       cnt_d = cnt_after_out + in_n;
       if (in_last_i) flush_d = 1'b1;
     end
@@ -84,7 +95,7 @@ module sta_pack #(
       cnt_q   <= '0;
       flush_q <= 1'b0;
     end else begin
-      buf_q   <= buf_d;
+      if (buf_en) buf_q <= buf_d;
       cnt_q   <= cnt_d;
       flush_q <= flush_d;
     end

@@ -1,7 +1,8 @@
 // Drain: writes each finished tile into the output buffer in the cycle it
 // completes, adding the old tile when the GEMM accumulates. The old tile is
 // read one cycle earlier (S3); a write made in the previous cycle is
-// forwarded because the read did not see it.
+// forwarded because the read did not see it. The last tile of an
+// instruction applies its sets and makes the engine's done pulse.
 module sta_drain (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -10,7 +11,8 @@ module sta_drain (
   input  logic        s4_tile_valid_i,
   input  logic [sta_pkg::OAddrBits-1:0] s4_o_addr_i,
   input  logic        s4_acc_i,
-  input  logic        s4_final_i,
+  input  logic        s4_end_i,
+  input  sta_pkg::flags_t s4_set_i,
   input  logic [sta_pkg::OWordBits-1:0] s4_tile_i,
   // Output buffer: read port for the old tile, write port
   output logic        o_re_o,
@@ -19,8 +21,9 @@ module sta_drain (
   output logic        o_we_o,
   output logic [sta_pkg::OAddrBits-1:0] o_waddr_o,
   output logic [sta_pkg::OWordBits-1:0] o_wdata_o,
-  // A final instruction has landed in this half
-  output logic [1:0]  o_set_o
+  // The last tile of an instruction has landed
+  output sta_pkg::flags_t set_o,
+  output logic        done_o
 );
   localparam int unsigned N = sta_pkg::Rows * sta_pkg::Cols;
 
@@ -41,7 +44,8 @@ module sta_drain (
   assign o_we_o    = s4_tile_valid_i;
   assign o_waddr_o = s4_o_addr_i;
   assign o_wdata_o = sum;
-  assign o_set_o   = (s4_tile_valid_i && s4_final_i) ? (2'b01 << s4_o_addr_i[sta_pkg::OAddrBits-1]) : 2'b00;
+  assign done_o    = s4_tile_valid_i && s4_end_i;
+  assign set_o     = done_o ? s4_set_i : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

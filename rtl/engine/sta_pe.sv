@@ -1,12 +1,14 @@
-// Processing element: Lanes int8 multipliers. Lane l picks byte idx[l] of its
+// Processing element: Lanes multipliers. Lane l picks byte idx[l] of its
 // group window (the select is bypassed for dense data, where idx is 0 and the
-// window is one byte), multiplies it by the kept weight value, and the lane
-// products are summed into an int32 accumulator that restarts at each tile.
+// window is one byte), multiplies it, as a 9-bit signed value (int8, or uint8
+// with unsigned_i), by the int8 kept weight value, and the lane products are
+// summed into an int32 accumulator that restarts at each tile.
 module sta_pe (
   input  logic        clk_i,
   input  logic        rst_ni,
   // Stage 2: operands
   input  logic        valid_i,
+  input  logic        unsigned_i,     // activation bytes are uint8 (0..255)
   input  logic [sta_pkg::Lanes*sta_pkg::MaxM*8-1:0] win_i,
   input  logic [sta_pkg::WWordBits-1:0]             wword_i,
   // Stage 3 control (delayed valid/first of the same step)
@@ -17,27 +19,31 @@ module sta_pe (
   localparam int unsigned L    = sta_pkg::Lanes;
   localparam int unsigned MaxM = sta_pkg::MaxM;
   localparam int unsigned IdxW = sta_pkg::IdxBits;
-  localparam int unsigned SumW = 16 + $clog2(L + 1);
+  localparam int unsigned PW   = 17;                     // 9-bit x 8-bit product
+  localparam int unsigned SumW = PW + $clog2(L + 1);
 
   logic signed [SumW-1:0] sum;
   logic signed [SumW-1:0] psum_q;
   logic [31:0] acc_q;
 
-  logic [L*16-1:0] prod;  // lane l at [l*16 +: 16]
+  logic [L*PW-1:0] prod;  // lane l at [l*PW +: PW]
   for (genvar l = 0; l < L; l++) begin : g_lane
     logic [IdxW-1:0]   idx;
-    logic signed [7:0] a, w;
+    logic [7:0]        a;
+    logic signed [8:0] a9;
+    logic signed [7:0] w;
     logic [MaxM*8-1:0] grp;
     assign grp  = win_i[l * MaxM * 8 +: MaxM * 8];
     assign idx  = wword_i[L * 8 + l * IdxW +: IdxW];
     assign a    = grp[32'(idx) * 8 +: 8];
+    assign a9   = {unsigned_i ? 1'b0 : a[7], a};
     assign w    = wword_i[l * 8 +: 8];
-    assign prod[l * 16 +: 16] = a * w;
+    assign prod[l * PW +: PW] = a9 * w;  // both signed: extended to PW bits first
   end
 
   always_comb begin
     sum = '0;
-    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'($signed(prod[l * 16 +: 16]));
+    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'($signed(prod[l * PW +: PW]));
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

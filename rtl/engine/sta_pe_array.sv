@@ -3,6 +3,8 @@
 // column) are broadcast down the columns. Pipeline:
 //   S1 buffer data -> S2 windows/weights registered -> S3 lane products summed
 //   -> S4 accumulators; a tile's result is valid in S4 after its last step.
+// The last step of an instruction carries its end bit and the flags it sets
+// down the control pipeline with its tile.
 module sta_pe_array (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -14,7 +16,9 @@ module sta_pe_array (
   input  logic [2:0]  s1_log2m_i,
   input  logic [sta_pkg::OAddrBits-1:0] s1_o_addr_i,
   input  logic        s1_acc_i,
-  input  logic        s1_final_i,
+  input  logic        s1_unsigned_i,  // activation bytes are uint8
+  input  logic        s1_end_i,       // last step of an instruction
+  input  sta_pkg::flags_t s1_set_i,   // with s1_end_i: flags to set when its tile lands
   input  logic [sta_pkg::Rows*sta_pkg::AWordBytes*8-1:0] s1_aword_i,  // row r at r*AWordBytes*8
   input  logic [sta_pkg::Cols*sta_pkg::WWordBits-1:0]    s1_wword_i,  // column c at c*WWordBits
   // S3: the tile that completes next cycle (for the read-modify-write)
@@ -24,7 +28,8 @@ module sta_pe_array (
   output logic        s4_tile_valid_o,
   output logic [sta_pkg::OAddrBits-1:0] s4_o_addr_o,
   output logic        s4_acc_o,
-  output logic        s4_final_o,
+  output logic        s4_end_o,
+  output sta_pkg::flags_t s4_set_o,
   output logic [sta_pkg::OWordBits-1:0] s4_tile_o     // element (r,c) at (r*Cols+c)*32
 );
   localparam int unsigned R    = sta_pkg::Rows;
@@ -32,17 +37,18 @@ module sta_pe_array (
   localparam int unsigned WinW = sta_pkg::Lanes * sta_pkg::MaxM * 8;
   localparam int unsigned OA   = sta_pkg::OAddrBits;
 
-  // Control pipeline: {valid, first, last, acc, final, o_addr}
-  logic v2_q, f2_q, l2_q, a2_q, fi2_q;
-  logic v3_q, f3_q, l3_q, a3_q, fi3_q;
-  logic l4_q, a4_q, fi4_q;
+  // Control pipeline: {valid, first, last, acc, end, o_addr, set}
+  logic v2_q, f2_q, l2_q, a2_q, e2_q;
+  logic v3_q, f3_q, l3_q, a3_q, e3_q;
+  logic l4_q, a4_q, e4_q;
   logic [OA-1:0] o2_q, o3_q, o4_q;
+  sta_pkg::flags_t set2_q, set3_q, set4_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      {v2_q, f2_q, l2_q, a2_q, fi2_q} <= '0;
-      {v3_q, f3_q, l3_q, a3_q, fi3_q} <= '0;
-      {l4_q, a4_q, fi4_q}             <= '0;
+      {v2_q, f2_q, l2_q, a2_q, e2_q} <= '0;
+      {v3_q, f3_q, l3_q, a3_q, e3_q} <= '0;
+      {l4_q, a4_q, e4_q}             <= '0;
       o2_q <= '0;
       o3_q <= '0;
       o4_q <= '0;
@@ -51,24 +57,35 @@ module sta_pe_array (
       f2_q  <= s1_first_i;
       l2_q  <= s1_valid_i && s1_last_i;
       a2_q  <= s1_acc_i;
-      fi2_q <= s1_valid_i && s1_final_i;
+      e2_q  <= s1_valid_i && s1_end_i;
       o2_q  <= s1_o_addr_i;
       v3_q  <= v2_q;
       f3_q  <= f2_q;
       l3_q  <= l2_q;
       a3_q  <= a2_q;
-      fi3_q <= fi2_q;
+      e3_q  <= e2_q;
       o3_q  <= o2_q;
       l4_q  <= l3_q;
       a4_q  <= a3_q;
-      fi4_q <= fi3_q;
+      e4_q  <= e3_q;
       o4_q  <= o3_q;
     end
+  end
+  // The set mask only matters with the end bit: registered on it alone.
+  always_ff @(posedge clk_i) begin
+    if (s1_valid_i && s1_end_i) set2_q <= s1_set_i;
+    if (e2_q) set3_q <= set2_q;
+    if (e3_q) set4_q <= set3_q;
   end
 
   // S1 -> S2: windows per row, weight words per column.
   logic [R*WinW-1:0] win_q;                   // row r at [r*WinW +: WinW]
   logic [C*sta_pkg::WWordBits-1:0] wword_q;   // column c at [c*WWordBits +: WWordBits]
+  logic u2_q;                                 // S2: activations are uint8
+
+  always_ff @(posedge clk_i) begin
+    if (s1_valid_i) u2_q <= s1_unsigned_i;
+  end
 
   for (genvar r = 0; r < R; r++) begin : g_row
     logic [WinW-1:0] win_d;
@@ -96,6 +113,7 @@ module sta_pe_array (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
         .valid_i    (v2_q),
+        .unsigned_i (u2_q),
         .win_i      (win_q[r * WinW +: WinW]),
         .wword_i    (wword_q[c * sta_pkg::WWordBits +: sta_pkg::WWordBits]),
         .acc_valid_i(v3_q),
@@ -110,5 +128,6 @@ module sta_pe_array (
   assign s4_tile_valid_o = l4_q;
   assign s4_o_addr_o     = o4_q;
   assign s4_acc_o        = a4_q;
-  assign s4_final_o      = fi4_q;
+  assign s4_end_o        = e4_q;
+  assign s4_set_o        = set4_q;
 endmodule

@@ -1,7 +1,13 @@
 // Compute sequencer: executes GEMM instructions. Each cycle it issues one
-// step (one weight word per PE column, one activation word per PE row) to
-// the engine pipeline, walking row tiles, column tiles, slots and kept
-// weights. Consecutive instructions follow with a single bubble cycle.
+// step (one weight word per PE column, one activation word per PE row of
+// activation slot gemm_a_slot) to the engine pipeline, walking row tiles,
+// column tiles, slots and kept weights. Consecutive instructions follow with
+// a single bubble cycle. Waits and clears come from sta_pkg::sync_of: the
+// consumed A slot / W half are released in the cycle of the last read; the
+// sets (the O half of a final GEMM) travel with the last step down the array
+// pipeline and are applied by the drain when the last tile lands, which is
+// also when the instruction is done. Sets issued but not yet landed are
+// tracked so that this unit's next producer of the same flag waits for them.
 module sta_seq (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -11,15 +17,14 @@ module sta_seq (
   output logic        q_ready_o,
   input  sta_pkg::instr_t q_instr_i,
   input  logic [31:0] q_pc_i,
-  // Half flags
-  input  logic [1:0]  a_full_i,
-  input  logic [1:0]  w_full_i,
-  input  logic [1:0]  o_full_i,
-  input  logic [1:0]  o_set_i,       // from the drain: a final instruction has landed
-  output logic [1:0]  a_clr_o,
-  output logic [1:0]  w_clr_o,
-  // Step to the engine (valid for one cycle; buffer addresses include the half bit)
+  input  sta_pkg::sync_t q_sync_i,      // sync_of(q_instr_i), from the dispatcher
+  // Flags
+  input  sta_pkg::flags_t full_i,
+  input  sta_pkg::flags_t landed_set_i,  // from the drain: sets of an instruction whose last tile landed
+  output sta_pkg::flags_t clr_o,         // early release, in the cycle of the last read
+  // Step to the engine (valid for one cycle; W and O addresses include the half bit)
   output logic        step_valid_o,
+  output logic [1:0]  step_a_slot_o,
   output logic [sta_pkg::AAddrBits-1:0] step_a_addr_o,
   output logic [$clog2(sta_pkg::MaxM)-1:0] step_a_sub_o,   // slot position inside the word, in bytes / Lanes
   output logic [2:0]  step_log2m_o,
@@ -28,7 +33,9 @@ module sta_seq (
   output logic        step_last_o,    // last step of a tile
   output logic [sta_pkg::OAddrBits-1:0] step_o_addr_o,
   output logic        step_acc_o,
-  output logic        step_final_o,   // last step of a final instruction
+  output logic        step_unsigned_o,  // activation bytes are uint8
+  output logic        step_end_o,     // last step of the instruction
+  output sta_pkg::flags_t step_set_o, // with step_end_o: the flags to set when it lands
   // Status
   output logic        idle_o,         // no instruction held (pipeline not included)
   output logic        stall_o,        // holding an instruction, waiting for buffers
@@ -42,7 +49,9 @@ module sta_seq (
   state_e state_q, state_d;
 
   // Latched instruction
-  logic        a_half_q, w_half_q, o_half_q, rel_a_q, rel_w_q, acc_q, final_q;
+  logic [1:0]  a_slot_q;
+  logic        w_half_q, o_half_q, acc_q, unsigned_q;
+  sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [4:0]  n_q;
   logic [2:0]  log2m_q;
   logic [15:0] a_tile_words_q, w_tile_words_q, row_tiles_q, col_tiles_q, slots_q, o_pitch_q;
@@ -52,8 +61,8 @@ module sta_seq (
   logic [4:0]  j_q;
   logic [SubW:0] sub_q;                 // (s*M) mod MaxM
   logic [31:0] a_base_q, a_word_q, w_col_q, w_ptr_q, o_row_q, o_tile_q;
-  // Final instructions issued but not yet landed, per O half
-  logic [1:0]  o_pend_q;
+  // Sets issued (last step) but not yet applied (last tile landed)
+  sta_pkg::flags_t pend_q;
 
   logic j_last, s_last, ct_last, rt_last, tile_last, instr_end, in_range, issue, flags_ok;
   logic [SubW:0] m_val, sub_next;
@@ -66,10 +75,10 @@ module sta_seq (
   assign rt_last   = (rt_q == row_tiles_q - 16'd1);
   assign tile_last = j_last && s_last;
   assign instr_end = tile_last && ct_last && rt_last;
-  assign in_range  = (a_word_q < 32'(sta_pkg::AHalfDepth)) && (w_ptr_q < 32'(sta_pkg::WHalfDepth)) &&
+  assign in_range  = (a_word_q < 32'(sta_pkg::ASlotDepth)) && (w_ptr_q < 32'(sta_pkg::WHalfDepth)) &&
                      (o_tile_q < 32'(sta_pkg::OHalfDepth));
   assign issue     = (state_q == StRun) && in_range;
-  assign flags_ok  = a_full_i[a_half_q] && w_full_i[w_half_q] && !o_full_i[o_half_q] && !o_pend_q[o_half_q];
+  assign flags_ok  = ((full_i & wfull_q) == wfull_q) && (((full_i | pend_q) & wempty_q) == '0);
 
   // A new instruction is taken when idle, or in the cycle of the last step.
   logic take;
@@ -80,8 +89,7 @@ module sta_seq (
     state_d     = state_q;
     err_o       = 1'b0;
     err_cause_o = sta_pkg::ErrNone;
-    a_clr_o     = '0;
-    w_clr_o     = '0;
+    clr_o       = '0;
     unique case (state_q)
       StIdle: if (take) state_d = StWait;
       StWait: if (flags_ok) state_d = StRun;
@@ -90,8 +98,7 @@ module sta_seq (
           err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
         end else if (instr_end) begin
           // The last reads are issued this cycle; the halves can be refilled after it.
-          if (rel_a_q) a_clr_o[a_half_q] = 1'b1;
-          if (rel_w_q) w_clr_o[w_half_q] = 1'b1;
+          clr_o   = clr_q;
           state_d = take ? StWait : StIdle;
         end
       end
@@ -101,7 +108,8 @@ module sta_seq (
   end
 
   assign step_valid_o  = issue;
-  assign step_a_addr_o = {a_half_q, a_word_q[sta_pkg::AAddrBits-2:0]};
+  assign step_a_slot_o = a_slot_q;
+  assign step_a_addr_o = a_word_q[sta_pkg::AAddrBits-1:0];
   assign step_a_sub_o  = sub_q[SubW-1:0];
   assign step_log2m_o  = log2m_q;
   assign step_w_addr_o = {w_half_q, w_ptr_q[sta_pkg::WAddrBits-2:0]};
@@ -109,7 +117,9 @@ module sta_seq (
   assign step_last_o   = tile_last;
   assign step_o_addr_o = {o_half_q, o_tile_q[sta_pkg::OAddrBits-2:0]};
   assign step_acc_o    = acc_q;
-  assign step_final_o  = instr_end && final_q;
+  assign step_unsigned_o = unsigned_q;
+  assign step_end_o    = instr_end;
+  assign step_set_o    = instr_end ? set_q : '0;
   assign idle_o        = (state_q == StIdle) || (state_q == StHalt);
   assign stall_o       = (state_q == StWait) && !flags_ok;
   assign err_pc_o      = pc_q;
@@ -117,13 +127,15 @@ module sta_seq (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       state_q        <= StIdle;
-      a_half_q       <= 1'b0;
+      a_slot_q       <= '0;
       w_half_q       <= 1'b0;
       o_half_q       <= 1'b0;
-      rel_a_q        <= 1'b0;
-      rel_w_q        <= 1'b0;
       acc_q          <= 1'b0;
-      final_q        <= 1'b0;
+      unsigned_q     <= 1'b0;
+      wfull_q        <= '0;
+      wempty_q       <= '0;
+      set_q          <= '0;
+      clr_q          <= '0;
       n_q            <= 5'd1;
       log2m_q        <= '0;
       a_tile_words_q <= '0;
@@ -145,19 +157,21 @@ module sta_seq (
       w_ptr_q        <= '0;
       o_row_q        <= '0;
       o_tile_q       <= '0;
-      o_pend_q       <= '0;
+      pend_q         <= '0;
     end else begin
-      state_q  <= state_d;
-      o_pend_q <= (o_pend_q | ((issue && instr_end && final_q) ? (2'b01 << o_half_q) : 2'b00)) & ~o_set_i;
-      if (clr_i) o_pend_q <= '0;
+      state_q <= state_d;
+      pend_q  <= (pend_q | ((issue && instr_end) ? set_q : '0)) & ~landed_set_i;
+      if (clr_i) pend_q <= '0;
       if (take) begin
-        a_half_q       <= q_instr_i[sta_pkg::FGemmAHalfLsb];
+        a_slot_q       <= q_instr_i[sta_pkg::FGemmASlotLsb +: sta_pkg::FGemmASlotW];
         w_half_q       <= q_instr_i[sta_pkg::FGemmWHalfLsb];
         o_half_q       <= q_instr_i[sta_pkg::FGemmOHalfLsb];
-        rel_a_q        <= q_instr_i[sta_pkg::FGemmRelALsb];
-        rel_w_q        <= q_instr_i[sta_pkg::FGemmRelWLsb];
         acc_q          <= q_instr_i[sta_pkg::FGemmAccLsb];
-        final_q        <= q_instr_i[sta_pkg::FGemmFinalLsb];
+        unsigned_q     <= q_instr_i[sta_pkg::FGemmAUnsignedLsb];
+        wfull_q        <= q_sync_i.wait_full;
+        wempty_q       <= q_sync_i.wait_empty;
+        set_q          <= q_sync_i.set;
+        clr_q          <= q_sync_i.clr;
         n_q            <= q_instr_i[sta_pkg::FGemmNLsb +: sta_pkg::FGemmNW];
         log2m_q        <= q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW];
         a_tile_words_q <= q_instr_i[sta_pkg::FGemmATileWordsLsb +: sta_pkg::FGemmATileWordsW];
@@ -220,8 +234,11 @@ module sta_seq (
     end
   end
 
+  logic unused;
+  assign unused = ^{q_sync_i.dup};
+
 `ifndef SYNTHESIS
   SeqNeverIssuesUnready: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      step_valid_o |-> a_full_i[a_half_q] && w_full_i[w_half_q]);
+      step_valid_o |-> (full_i & wfull_q) == wfull_q);
 `endif
 endmodule

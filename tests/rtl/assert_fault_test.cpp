@@ -1,7 +1,7 @@
 // Broken-assertion self-test. Built twice:
 //   STA_EXPECT_ASSERT=1, linked with sta_tb_fault (RTL built with
 //     -DSTA_INJECT_ASSERT_FAULT: the instruction FIFOs ignore "full"): 40 LD_A
-//     into half 0 overflow the load queue and FifoNoOverflow must fire; the
+//     into slot 0 overflow the load queue and FifoNoOverflow must fire; the
 //     harness must end the run with a clear error instead of aborting.
 //   STA_EXPECT_ASSERT=0, linked with sta_tb: the same program deadlocks and
 //     must end in a clean time-out under a small cycle limit.
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/isa.h"
 #include "common/sta_spec.h"
-#include "tb/instr_writer.h"
 #include "tb/rtl_run.h"
 
 namespace sta {
@@ -35,19 +35,21 @@ void check_run(const RunResult& r) {
 #endif
 }
 
+// The name predates spec v2: the 40 loads go into activation slot 0.
 TEST(AssertFault, FortyLoadsIntoOneHalf) {
   constexpr uint32_t kProg = 0x1000;
   constexpr uint32_t kCount = 40;
   std::vector<uint8_t> mem(kProg + kCount * sp::kInstrBytes + 4096);
   for (uint32_t i = 0; i < kCount; ++i) {
-    const uint32_t at = kProg + i * sp::kInstrBytes;
-    tb::instr_begin(mem, at, sp::Opcode::kLdA);
-    tb::instr_set(mem, at, sp::kFLdHalf, 0);
-    tb::instr_set(mem, at, sp::kFLdDramAddr, 0);
-    tb::instr_set(mem, at, sp::kFLdDramStride, 64);
-    tb::instr_set(mem, at, sp::kFLdRows, 1);
-    tb::instr_set(mem, at, sp::kFLdRowBytes, 16);
-    tb::instr_set(mem, at, sp::kFLdBufRowWords, 1);
+    LdInstr x;
+    x.target = LdTarget::kA;
+    x.buf = 0;
+    x.dram_addr = 0;
+    x.dram_stride = 64;
+    x.rows = 1;
+    x.row_bytes = 16;
+    x.buf_row_words = 1;
+    instr_to_bytes(encode_ld(x), mem.data() + kProg + i * sp::kInstrBytes);
   }
   RunOptions opt;
   opt.max_cycles = 20'000;

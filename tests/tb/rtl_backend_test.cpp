@@ -1,5 +1,6 @@
 // The RTL backend on hand-made programs: completion, errors, time-out,
 // configuration check and tracing. Needs the Verilated model (sta_tb).
+// Programs are built with the v2 encoders (common/isa.h).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -7,38 +8,43 @@
 #include <string>
 #include <vector>
 
+#include "common/isa.h"
 #include "common/sta_spec.h"
 #include "runtime/backend.h"
 #include "tb/instr_writer.h"
+#include "tb/rtl_backend.h"
 
 namespace sta {
 namespace {
 
 namespace sp = sta::spec;
 using tb::instr_begin;
-using tb::instr_set;
 
 // The configuration the model was generated for (the build's STA_HW_CONFIG).
 HwConfig built_hw() { return HwConfig::builtin(); }
 
 constexpr uint32_t kProg = 0x100;
 
-void ld_a(std::vector<uint8_t>& m, uint32_t at, uint32_t half) {
-  instr_begin(m, at, sp::Opcode::kLdA);
-  instr_set(m, at, sp::kFLdHalf, half);
-  instr_set(m, at, sp::kFLdDramAddr, 0x800);
-  instr_set(m, at, sp::kFLdDramStride, 64);
-  instr_set(m, at, sp::kFLdRows, 1);
-  instr_set(m, at, sp::kFLdRowBytes, 16);
-  instr_set(m, at, sp::kFLdBufAddr, 0);
-  instr_set(m, at, sp::kFLdBufRowWords, 1);
+void put(std::vector<uint8_t>& m, uint32_t at, const Instr& in) { instr_to_bytes(in, m.data() + at); }
+
+void ld_a(std::vector<uint8_t>& m, uint32_t at, uint32_t slot) {
+  LdInstr x;
+  x.target = LdTarget::kA;
+  x.buf = slot;
+  x.dram_addr = 0x800;
+  x.dram_stride = 64;
+  x.rows = 1;
+  x.row_bytes = 16;
+  x.buf_addr = 0;
+  x.buf_row_words = 1;
+  put(m, at, encode_ld(x));
 }
 
 TEST(RtlBackend, EndOnlyProgramRunsToDone) {
   auto be = make_rtl_backend(built_hw());
   EXPECT_EQ(be->name(), "rtl");
   std::vector<uint8_t> mem(4096);
-  instr_begin(mem, kProg, sp::Opcode::kEnd);
+  put(mem, kProg, encode_end());
   RunOptions opt;
   opt.max_cycles = 10'000;
   const RunResult r = be->run(mem, kProg, 1, opt);
@@ -59,7 +65,7 @@ TEST(RtlBackend, RejectsProgramForAnotherConfiguration) {
   other.rows = built_hw().rows * 4;
   auto be = make_rtl_backend(other);
   std::vector<uint8_t> mem(4096);
-  instr_begin(mem, kProg, sp::Opcode::kEnd);
+  put(mem, kProg, encode_end());
   try {
     be->run(mem, kProg, 1, RunOptions{});
     FAIL() << "expected std::runtime_error";
@@ -76,7 +82,7 @@ TEST(RtlBackend, IllegalOpcodeReportsCauseAndPc) {
   std::vector<uint8_t> mem(4096);
   ld_a(mem, kProg, 0);
   instr_begin(mem, kProg + 32, static_cast<sp::Opcode>(0xe));
-  instr_begin(mem, kProg + 64, sp::Opcode::kEnd);
+  put(mem, kProg + 64, encode_end());
   RunOptions opt;
   opt.max_cycles = 10'000;
   const RunResult r = be->run(mem, kProg, 3, opt);
@@ -89,7 +95,7 @@ TEST(RtlBackend, IllegalOpcodeReportsCauseAndPc) {
 TEST(RtlBackend, MisalignedProgramAddress) {
   auto be = make_rtl_backend(built_hw());
   std::vector<uint8_t> mem(4096);
-  instr_begin(mem, kProg + 16, sp::Opcode::kEnd);
+  put(mem, kProg + 16, encode_end());
   RunOptions opt;
   opt.max_cycles = 10'000;
   const RunResult r = be->run(mem, kProg + 16, 1, opt);
@@ -111,8 +117,8 @@ TEST(RtlBackend, DeadlockedProgramTimesOut) {
   auto be = make_rtl_backend(built_hw());
   std::vector<uint8_t> mem(4096);
   ld_a(mem, kProg, 0);
-  ld_a(mem, kProg + 32, 0);  // waits forever: nothing releases half 0
-  instr_begin(mem, kProg + 64, sp::Opcode::kEnd);
+  ld_a(mem, kProg + 32, 0);  // waits forever: nothing releases slot 0
+  put(mem, kProg + 64, encode_end());
   RunOptions opt;
   opt.max_cycles = 5'000;
   const RunResult r = be->run(mem, kProg, 3, opt);
@@ -123,7 +129,7 @@ TEST(RtlBackend, DeadlockedProgramTimesOut) {
 TEST(RtlBackend, WritesFstTraceWhenAsked) {
   auto be = make_rtl_backend(built_hw());
   std::vector<uint8_t> mem(4096);
-  instr_begin(mem, kProg, sp::Opcode::kEnd);
+  put(mem, kProg, encode_end());
   RunOptions opt;
   opt.max_cycles = 10'000;
   opt.trace_path = ::testing::TempDir() + "sta_rtl_backend_test.fst";

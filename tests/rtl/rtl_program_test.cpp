@@ -1,0 +1,671 @@
+// Hand-built programs run on the golden model and on the Verilated RTL; the
+// whole memory image, the status, err_cause and err_pc must agree. Every
+// test also states the status it expects, so two backends that fail the
+// same way do not pass.
+//
+// Tests marked NEEDS THE VECTOR UNIT observe GEMM results, which reach
+// memory only through the vector unit (REQ with req_raw copies int32 tile
+// rows into an activation slot, then ST). They fail (time out) while
+// rtl/vec/sta_vu.sv is the temporary stub and must pass with the real unit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/hw_config.h"
+#include "common/isa.h"
+#include "common/sta_spec.h"
+#include "golden/golden.h"
+#include "golden/reference.h"
+#include "runtime/backend.h"
+#include "tb/rtl_backend.h"
+
+namespace sta {
+namespace {
+
+namespace sp = spec;
+
+const HwConfig& hw() {
+  static const HwConfig h = HwConfig::builtin();
+  return h;
+}
+
+constexpr uint32_t kMemBytes = 256 * 1024;
+constexpr uint32_t kData = 0x1000;  // data regions start here; the program sits at 0
+
+// ---- Instruction builders (v2 encoders) ----
+Instr ld(LdTarget t, uint32_t buf, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t row_bytes,
+         uint32_t buf_addr, uint32_t pitch, bool dense = false, bool transpose = false) {
+  LdInstr x;
+  x.target = t;
+  x.buf = buf;
+  x.dense = dense;
+  x.transpose = transpose;
+  x.dram_addr = dram;
+  x.dram_stride = stride;
+  x.rows = rows;
+  x.row_bytes = row_bytes;
+  x.buf_addr = buf_addr;
+  x.buf_row_words = pitch;
+  return encode_ld(x);
+}
+Instr ld_a(uint32_t slot, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t row_bytes, uint32_t buf_addr,
+           uint32_t pitch) {
+  return ld(LdTarget::kA, slot, dram, stride, rows, row_bytes, buf_addr, pitch);
+}
+Instr st(uint32_t slot, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t row_bytes, uint32_t buf_addr,
+         uint32_t pitch) {
+  StInstr x;
+  x.slot = slot;
+  x.dram_addr = dram;
+  x.dram_stride = stride;
+  x.rows = rows;
+  x.row_bytes = row_bytes;
+  x.buf_addr = buf_addr;
+  x.buf_row_words = pitch;
+  return encode_st(x);
+}
+// REQ with req_raw: rows x cols int32 elements of output half `src` as 4 bytes each into slot `dst`.
+Instr req_raw(uint32_t src, uint32_t dst, uint32_t rows, uint32_t cols, uint32_t src_addr, uint32_t src_pitch,
+              uint32_t dst_addr, uint32_t dst_pitch, bool rel_src, bool final) {
+  VecInstr x;
+  x.op = sp::Opcode::kReq;
+  x.raw = true;
+  x.src = src;
+  x.dst = dst;
+  x.rows = rows;
+  x.cols = cols;
+  x.src_addr = src_addr;
+  x.src_pitch = src_pitch;
+  x.dst_addr = dst_addr;
+  x.dst_pitch = dst_pitch;
+  x.rel_src = rel_src;
+  x.final = final;
+  return encode_vec(x);
+}
+
+// ---- A program in a memory image ----
+class Image {
+ public:
+  Image() : mem_(kMemBytes, 0) {}
+  Image& add(const Instr& in) {
+    prog_.push_back(in);
+    return *this;
+  }
+  // Deterministic pseudo-random bytes in [addr, addr+n).
+  void fill(uint32_t addr, uint32_t n, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (uint32_t i = 0; i < n; ++i) mem_.at(addr + i) = static_cast<uint8_t>(rng());
+  }
+  uint8_t& at(uint32_t addr) { return mem_.at(addr); }
+  uint32_t size() const { return static_cast<uint32_t>(prog_.size()); }
+  std::vector<uint8_t> bytes() const {
+    std::vector<uint8_t> m = mem_;
+    EXPECT_LE(prog_.size() * sp::kInstrBytes, kData) << "program overlaps the data";
+    for (size_t i = 0; i < prog_.size(); ++i) instr_to_bytes(prog_[i], m.data() + i * sp::kInstrBytes);
+    return m;
+  }
+
+ private:
+  std::vector<uint8_t> mem_;
+  std::vector<Instr> prog_;
+};
+
+struct Both {
+  RunResult g, r;
+  std::vector<uint8_t> gm, rm;
+};
+
+std::string status_name(RunStatus s) {
+  switch (s) {
+    case RunStatus::kDone:
+      return "done";
+    case RunStatus::kHwError:
+      return "hw-error";
+    case RunStatus::kTimeout:
+      return "timeout";
+  }
+  return "?";
+}
+
+Both run_both(const Image& img, uint64_t max_cycles = 1'000'000) {
+  Both b;
+  RunOptions opt;
+  opt.max_cycles = max_cycles;
+  b.gm = img.bytes();
+  b.rm = b.gm;
+  b.g = make_golden_backend(hw())->run(b.gm, 0, img.size(), opt);
+  b.r = make_rtl_backend(hw())->run(b.rm, 0, img.size(), opt);
+  return b;
+}
+
+// Same status (the expected one), same error, same memory image.
+void expect_same(const Both& b, RunStatus want, sp::ErrCause cause = sp::ErrCause::kNone, uint32_t pc = 0,
+                 bool compare_memory = true) {
+  EXPECT_EQ(status_name(b.g.status), status_name(want)) << "golden: " << b.g.message;
+  EXPECT_EQ(status_name(b.r.status), status_name(want)) << "rtl: " << b.r.message;
+  if (want == RunStatus::kHwError) {
+    EXPECT_EQ(sp::err_cause_name(b.g.err_cause), sp::err_cause_name(static_cast<uint32_t>(cause))) << b.g.message;
+    EXPECT_EQ(sp::err_cause_name(b.r.err_cause), sp::err_cause_name(static_cast<uint32_t>(cause))) << b.r.message;
+    EXPECT_EQ(b.g.err_pc, pc) << b.g.message;
+    EXPECT_EQ(b.r.err_pc, pc) << b.r.message;
+  }
+  if (!compare_memory) return;
+  ASSERT_EQ(b.gm.size(), b.rm.size());
+  size_t diffs = 0, first = 0;
+  for (size_t i = 0; i < b.gm.size(); ++i)
+    if (b.gm[i] != b.rm[i] && diffs++ == 0) first = i;
+  EXPECT_EQ(diffs, 0u) << "memory differs in " << diffs << " bytes, first at 0x" << std::hex << first
+                       << ": golden 0x" << int(b.gm[first]) << ", rtl 0x" << int(b.rm[first]);
+}
+
+// Bytes of memory that differ from the initial image (to check a test stores something).
+size_t changed(const Image& img, const std::vector<uint8_t>& after) {
+  const std::vector<uint8_t> before = img.bytes();
+  size_t n = 0;
+  for (size_t i = 0; i < before.size(); ++i) n += before[i] != after[i];
+  return n;
+}
+
+// ------------------------------------------------------------------------
+// LD_A and ST (no vector unit needed)
+// ------------------------------------------------------------------------
+
+TEST(RtlProgram, LdAThenStEachSlot) {
+  // Odd row_bytes (two words per row, the second partial), several rows per
+  // bank, nonzero buf_addr and pitch, strides larger than a row; ST reads a
+  // shorter row back to another place with another stride.
+  for (uint32_t slot = 0; slot < sp::kNumA; ++slot) {
+    SCOPED_TRACE("slot " + std::to_string(slot));
+    Image img;
+    img.fill(kData, 0x4000, 100 + slot);
+    img.add(ld_a(slot, kData + 0x100, 160, 11, 77 + slot, 3 + slot, 5));
+    img.add(st(slot, kData + 0x8000, 112, 11, 70 + 3 * slot, 3 + slot, 5));
+    img.add(encode_end());
+    const Both b = run_both(img);
+    expect_same(b, RunStatus::kDone);
+    EXPECT_GT(changed(img, b.gm), 11u * 60);
+  }
+}
+
+TEST(RtlProgram, FourSlotsInFlight) {
+  // All four slots loaded with different shapes, then stored in the reverse
+  // order, some rows from the middle of a region.
+  Image img;
+  img.fill(kData, 0x8000, 7);
+  img.add(ld_a(0, kData + 0x0000, 64, 5, 64, 0, 1));
+  img.add(ld_a(1, kData + 0x1000, 208, 9, 200, 7, 4));
+  img.add(ld_a(2, kData + 0x2000, 16, 16, 1, 100, 1));
+  img.add(ld_a(3, kData + 0x3000, 144, 4, 129, 0, 3));
+  img.add(st(3, kData + 0x10000, 144, 4, 129, 0, 3));
+  img.add(st(2, kData + 0x11000, 16, 12, 1, 101, 1));
+  img.add(st(1, kData + 0x12000, 208, 9, 200, 7, 4));
+  img.add(st(0, kData + 0x13000, 80, 5, 64, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  EXPECT_GT(changed(img, b.gm), 2000u);
+}
+
+TEST(RtlProgram, StoreBurstsAcross4KiBAndPartialBeats) {
+  // Rows of 300 bytes that straddle 4 KiB boundaries (bursts are split),
+  // a row of 1 byte (a single strobe), and a store without END.
+  Image img;
+  img.fill(kData, 0x2000, 11);
+  img.add(ld_a(1, kData, 320, 6, 300, 0, 5));
+  img.add(st(1, 0x10000 - 48, 0x1000 - 32, 6, 300, 0, 5));
+  img.add(ld_a(2, kData + 0x1800, 32, 3, 17, 9, 2));
+  img.add(st(2, 0x20000 - 16, 32, 3, 1, 9, 2));
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  EXPECT_GT(changed(img, b.gm), 1500u);
+}
+
+TEST(RtlProgram, EmptyLoadsAndStoresStillSetAndClear) {
+  // rows = 0 or row_bytes = 0: nothing moves, but the flags do, so the
+  // following pairs run.
+  Image img;
+  img.fill(kData, 0x1000, 3);
+  img.add(ld_a(1, kData, 64, 0, 64, 0, 1));
+  img.add(st(1, kData + 0x4000, 64, 4, 0, 0, 1));
+  img.add(ld_a(1, kData, 64, 4, 0, 0, 1));
+  img.add(st(1, kData + 0x4000, 64, 0, 64, 0, 1));
+  img.add(ld_a(1, kData, 64, 4, 50, 0, 1));
+  img.add(st(1, kData + 0x4000, 64, 4, 50, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  const size_t n = changed(img, b.gm);
+  EXPECT_LE(n, 4u * 50) << "only the last pair stores";
+  EXPECT_GT(n, 4u * 45);
+}
+
+// ------------------------------------------------------------------------
+// The hold rule
+// ------------------------------------------------------------------------
+
+TEST(RtlProgram, HoldRuleTwoConsumersOfOneSlot) {
+  // LD_A A0 (X); GEMM consumes A0 and releases it; LD_A A0 (Y); ST A0.
+  // Sequentially ST stores Y. ST and GEMM both consume A0: without the hold
+  // rule ST would see A0 full with X while the GEMM still runs and store X.
+  Image img;
+  img.fill(kData, 0x4000, 21);
+  img.add(ld_a(0, kData, 64, 8, 64, 0, 1));                                     // X
+  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 64, 4, 64, 0, 16, /*dense=*/true));  // 16 dense words per column
+  GemmInstr g;
+  g.a_slot = 0;
+  g.rel_a = true;
+  g.rel_w = true;
+  g.n = 1;
+  g.log2m = 0;
+  g.a_tile_words = 1;
+  g.row_tiles = 2;
+  g.col_tiles = 64;  // the same weights 64 times: 2048 steps
+  g.w_tile_words = 0;
+  g.slots = 16;
+  g.o_row_pitch = 0;
+  img.add(encode_gemm(g));
+  img.add(ld_a(0, kData + 0x2000, 64, 8, 64, 0, 1));  // Y
+  img.add(st(0, kData + 0x8000, 64, 8, 64, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  for (uint32_t i = 0; i < 8 * 64; ++i)
+    ASSERT_EQ(b.rm[kData + 0x8000 + i], b.rm[kData + 0x2000 + i]) << "byte " << i << " is not from Y";
+  EXPECT_GT(b.r.busy_cycles, 2000u);
+}
+
+// NEEDS THE VECTOR UNIT: LD_A A2 and REQ -> A2 are two producer units of one
+// slot. GEMM consumes A2 (X) and releases it early; REQ writes the GEMM's
+// result into A2; ST stores it; then LD_A A2 (Y) must wait until the REQ is
+// done (without the hold rule it could fill A2 while REQ writes it).
+TEST(RtlProgram, HoldRuleTwoProducersOfOneSlot) {
+  Image img;
+  img.fill(kData, 0x4000, 31);
+  img.add(ld_a(2, kData, 64, 8, 64, 0, 1));                                        // X: 8 rows, K = 64
+  img.add(ld(LdTarget::kW, 1, kData + 0x1000, 64, 8, 64, 0, 16, /*dense=*/true));  // 8 columns
+  GemmInstr g;
+  g.a_slot = 2;
+  g.w_half = 1;
+  g.rel_a = true;
+  g.rel_w = true;
+  g.final = true;
+  g.n = 1;
+  g.a_tile_words = 1;
+  g.w_tile_words = 16;
+  g.row_tiles = 2;
+  g.col_tiles = 2;
+  g.slots = 16;
+  g.o_row_pitch = 2;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 2, 8, 8, 0, 2, 0, 1, /*rel_src=*/true, /*final=*/true));  // C (8x8 int32) -> A2
+  img.add(st(2, kData + 0x8000, 32, 8, 32, 0, 1));
+  img.add(ld_a(2, kData + 0x2000, 64, 8, 40, 0, 1));  // Y
+  img.add(st(2, kData + 0x9000, 64, 8, 40, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+}
+
+// NEEDS THE VECTOR UNIT: two REQ into A3 without final (the vector unit
+// writes A3 twice, A3 stays empty), then LD_A A3 over part of the same rows
+// (it must wait for both REQ), then ST A3: LD_A's bytes win where they
+// overlap.
+TEST(RtlProgram, HoldRuleNonFinalProducersThenLoad) {
+  Image img;
+  img.fill(kData, 0x4000, 41);
+  img.add(ld_a(0, kData, 64, 8, 64, 0, 1));
+  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 64, 8, 64, 0, 16, /*dense=*/true));
+  GemmInstr g;
+  g.a_slot = 0;
+  g.rel_a = true;
+  g.rel_w = true;
+  g.final = true;
+  g.n = 1;
+  g.a_tile_words = 1;
+  g.w_tile_words = 16;
+  g.row_tiles = 2;
+  g.col_tiles = 2;
+  g.slots = 16;
+  g.o_row_pitch = 2;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 3, 8, 8, 0, 2, 0, 2, /*rel_src=*/false, /*final=*/false));  // rows at words 0, 2
+  img.add(req_raw(0, 3, 8, 8, 0, 2, 1, 2, /*rel_src=*/true, /*final=*/false));   // rows at words 1, 3
+  img.add(ld_a(3, kData + 0x2000, 64, 6, 20, 1, 1));  // word 1 of banks 0..3, word 2 of banks 0..1
+  img.add(st(3, kData + 0x8000, 64, 16, 64, 0, 1));   // words 0..3 of every bank
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+}
+
+// ------------------------------------------------------------------------
+// GEMM results through REQ raw (NEEDS THE VECTOR UNIT)
+// ------------------------------------------------------------------------
+
+struct DdCase {
+  uint32_t m, k, n;
+  bool a_unsigned;
+  uint64_t seed;
+};
+
+// C[m][n] = A[m][k] * V[k][n] with V loaded by LD_W transpose; C stored as
+// int32 rows; RTL vs golden and golden vs the reference GEMM.
+void run_dd_transposed(const DdCase& c) {
+  SCOPED_TRACE("m=" + std::to_string(c.m) + " k=" + std::to_string(c.k) + " n=" + std::to_string(c.n) +
+               " unsigned=" + std::to_string(c.a_unsigned) + " seed=" + std::to_string(c.seed));
+  const uint32_t R = hw().rows, C = hw().cols, L = hw().lanes, VW = hw().a_word_bytes();
+  const uint32_t bus = hw().bus_bytes;
+  const uint32_t a_words = (c.k + VW - 1) / VW;
+  const uint32_t row_tiles = (c.m + R - 1) / R, col_tiles = (c.n + C - 1) / C;
+  const uint32_t slots = (c.k + L - 1) / L;
+  const uint32_t w_words = (c.k + L - 1) / L;
+  const uint32_t a_stride = (c.k + bus - 1) / bus * bus, v_stride = (c.n + bus - 1) / bus * bus + bus;
+  const uint32_t c_row = 4 * c.n, c_stride = (c_row + bus - 1) / bus * bus;
+  const uint32_t c_words = (c_row + VW - 1) / VW;
+  const uint32_t A = kData, V = kData + 0x8000, OUT = kData + 0x20000;
+  Image img;
+  img.fill(A, c.m * a_stride, c.seed);
+  img.fill(V, c.k * v_stride, c.seed + 1);
+  img.add(ld_a(0, A, a_stride, c.m, c.k, 2, a_words + 1));
+  img.add(ld(LdTarget::kW, 1, V, v_stride, c.k, c.n, 3, w_words + 2, /*dense=*/true, /*transpose=*/true));
+  GemmInstr g;
+  g.a_slot = 0;
+  g.w_half = 1;
+  g.o_half = 1;
+  g.rel_a = g.rel_w = g.final = true;
+  g.a_unsigned = c.a_unsigned;
+  g.n = 1;
+  g.log2m = 0;
+  g.a_addr = 2;
+  g.a_tile_words = a_words + 1;
+  g.w_addr = 3;
+  g.w_tile_words = w_words + 2;
+  g.row_tiles = row_tiles;
+  g.col_tiles = col_tiles;
+  g.slots = slots;
+  g.o_addr = 1;
+  g.o_row_pitch = col_tiles + 1;
+  img.add(encode_gemm(g));
+  img.add(req_raw(1, 2, c.m, c.n, 1, col_tiles + 1, 4, c_words, true, true));
+  img.add(st(2, OUT, c_stride, c.m, c_row, 4, c_words));
+  img.add(encode_end());
+  const Both b = run_both(img, 2'000'000);
+  expect_same(b, RunStatus::kDone);
+  if (c.a_unsigned) return;
+  // Golden vs the reference GEMM (the test's layout, not the RTL, is checked here).
+  const std::vector<uint8_t> m0 = img.bytes();
+  std::vector<int8_t> a(size_t(c.m) * c.k), wt(size_t(c.n) * c.k);
+  for (uint32_t i = 0; i < c.m; ++i)
+    for (uint32_t kk = 0; kk < c.k; ++kk) a[i * c.k + kk] = static_cast<int8_t>(m0[A + i * a_stride + kk]);
+  for (uint32_t j = 0; j < c.n; ++j)
+    for (uint32_t kk = 0; kk < c.k; ++kk) wt[j * c.k + kk] = static_cast<int8_t>(m0[V + kk * v_stride + j]);
+  const std::vector<int32_t> ref = ref_gemm_i32(a.data(), wt.data(), c.m, c.k, c.n);
+  for (uint32_t i = 0; i < c.m; ++i)
+    for (uint32_t j = 0; j < c.n; ++j) {
+      int32_t v;
+      std::memcpy(&v, &b.gm[OUT + i * c_stride + 4 * j], 4);
+      ASSERT_EQ(v, ref[i * c.n + j]) << "golden vs reference at (" << i << "," << j << ")";
+    }
+}
+
+// NEEDS THE VECTOR UNIT.
+TEST(RtlProgram, TransposedLdWThroughDenseGemm) {
+  // Rows (K) not a multiple of Lanes, columns (N) not a multiple of Cols.
+  run_dd_transposed({9, 37, 11, false, 501});
+  run_dd_transposed({4, 4, 4, false, 502});
+  run_dd_transposed({13, 131, 6, false, 503});
+  run_dd_transposed({1, 1, 1, false, 504});
+}
+
+// NEEDS THE VECTOR UNIT.
+TEST(RtlProgram, UnsignedActivations) {
+  run_dd_transposed({7, 45, 9, true, 601});
+}
+
+// NEEDS THE VECTOR UNIT: N:M sparse words (random values and indices, also
+// indices >= M, which select a zero), two GEMMs accumulating into one O half
+// with tiles side by side.
+TEST(RtlProgram, SparseGemmsAccumulate) {
+  const uint32_t wb = hw().w_word_bytes_sparse();  // 6
+  Image img;
+  img.fill(kData, 0x8000, 77);
+  // M = 8, N = 3: a slot covers Lanes*8 = 32 activation bytes, two slots per word.
+  const uint32_t slots = 5, n = 3;
+  img.add(ld_a(0, kData, 176, 10, 160, 0, 3));                          // 10 rows, K = 160 (3 words)
+  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 96, 8, wb * slots * n, 0, 16));  // 8 columns, 15 words each
+  img.add(ld(LdTarget::kW, 1, kData + 0x2000, 96, 8, wb * slots * n, 4, 16));
+  GemmInstr g;
+  g.a_slot = 0;
+  g.w_half = 0;
+  g.n = n;
+  g.log2m = 3;
+  g.a_tile_words = 3;
+  g.w_tile_words = 16;
+  g.row_tiles = 3;
+  g.col_tiles = 2;
+  g.slots = slots;
+  g.o_addr = 0;
+  g.o_row_pitch = 3;
+  g.rel_w = true;
+  img.add(encode_gemm(g));
+  g.w_half = 1;
+  g.w_addr = 4;
+  g.acc = true;
+  g.rel_a = true;
+  g.final = true;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
+  img.add(st(1, kData + 0x10000, 32, 10, 32, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+}
+
+// ------------------------------------------------------------------------
+// Errors
+// ------------------------------------------------------------------------
+
+TEST(RtlProgram, IllegalOpAfterAStore) {
+  // The illegal opcode is reported once the earlier ST has landed.
+  Image img;
+  img.fill(kData, 0x1000, 5);
+  img.add(ld_a(0, kData, 64, 4, 64, 0, 1));
+  img.add(st(0, kData + 0x4000, 64, 4, 64, 0, 1));
+  Instr bad;
+  bad.set(sp::kFOpcode, 0xd);
+  img.add(bad);
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kHwError, sp::ErrCause::kIllegalOp, 2);
+  EXPECT_GT(changed(img, b.rm), 200u);
+}
+
+TEST(RtlProgram, BadFieldsAddNamesOneSlotTwice) {
+  Image img;
+  img.fill(kData, 0x1000, 6);
+  img.add(ld_a(1, kData, 64, 4, 64, 0, 1));
+  img.add(st(1, kData + 0x4000, 64, 4, 64, 0, 1));
+  VecInstr x;
+  x.op = sp::Opcode::kAdd;
+  x.src = 2;
+  x.src1 = 2;
+  x.dst = 3;
+  x.rows = 4;
+  x.cols = 16;
+  x.ma = x.mb = 1;
+  img.add(encode_vec(x));
+  img.add(encode_end());
+  expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBadFields, 2);
+}
+
+TEST(RtlProgram, BadFieldsTransposeWithoutDense) {
+  Image img;
+  img.add(ld_a(1, kData, 64, 4, 64, 0, 1));
+  img.add(ld(LdTarget::kW, 0, kData, 64, 4, 8, 0, 4, /*dense=*/false, /*transpose=*/true));
+  img.add(encode_end());
+  expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBadFields, 1);
+}
+
+TEST(RtlProgram, Misaligned) {
+  {
+    Image img;
+    img.add(ld_a(0, kData + 8, 64, 4, 64, 0, 1));
+    img.add(encode_end());
+    SCOPED_TRACE("LD_A address");
+    expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kMisaligned, 0);
+  }
+  {
+    Image img;
+    img.fill(kData, 0x1000, 9);
+    img.add(ld_a(2, kData, 64, 4, 64, 0, 1));
+    img.add(st(2, kData + 0x4000, 72, 4, 64, 0, 1));
+    img.add(encode_end());
+    SCOPED_TRACE("ST stride");
+    expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kMisaligned, 1);
+  }
+}
+
+TEST(RtlProgram, BufRangeStStopsAtTheRow) {
+  // Rows 0..7 fit (words 116..127 of the slot), row 8 starts at word 128:
+  // rows 0..7 are in memory, row 8 and later are not.
+  const uint32_t depth = hw().a_slot_depth();
+  Image img;
+  img.fill(kData, 0x2000, 13);
+  img.add(ld_a(3, kData, 64, 8, 64, depth - 12, 6));
+  img.add(st(3, kData + 0x8000, 64, 12, 64, depth - 12, 6));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
+  const size_t n = changed(img, b.gm);
+  EXPECT_LE(n, 8u * 64) << "golden: rows 0..7 stored, no more";
+  EXPECT_GT(n, 8u * 60);
+}
+
+TEST(RtlProgram, BufRangeLdA) {
+  Image img;
+  img.add(ld_a(1, kData, 144, 9, 130, hw().a_slot_depth() - 8, 3));  // row 8 reaches word depth
+  img.add(encode_end());
+  expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 0);
+}
+
+TEST(RtlProgram, BufRangeLdP) {
+  Image img;
+  img.add(ld_a(0, kData, 64, 4, 64, 0, 1));
+  img.add(ld(LdTarget::kP, 1, kData, 64, 3, 40, hw().p_half_depth() - 4, 2));  // 2 words per row
+  img.add(encode_end());
+  expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
+}
+
+TEST(RtlProgram, BufRangeTransposedLdW) {
+  // 10 columns (3 column groups), 21 K positions (6 words): the last word is
+  // buf_addr + 2*pitch + 5.
+  const uint32_t depth = hw().w_half_depth();
+  {
+    Image img;
+    img.add(ld(LdTarget::kW, 1, kData, 16, 21, 10, depth - 2 * 100 - 6, 100, true, true));  // fits exactly
+    img.add(ld(LdTarget::kW, 0, kData, 16, 21, 10, depth - 2 * 100 - 5, 100, true, true));  // one word too far
+    img.add(encode_end());
+    SCOPED_TRACE("pitch");
+    expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
+  }
+  {
+    Image img;
+    img.add(ld(LdTarget::kW, 0, kData, 16, 4 * 600, 1, 0, 0, true, true));  // K words past the half
+    img.add(encode_end());
+    SCOPED_TRACE("K extent");
+    expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 0);
+  }
+}
+
+TEST(RtlProgram, AxiErrorOnLoad) {
+  Image img;
+  img.add(ld_a(0, kData, 64, 4, 64, 0, 1));
+  img.add(ld_a(1, kMemBytes - 64, 64, 2, 64, 0, 1));  // row 1 is past the memory image
+  img.add(encode_end());
+  expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kAxiResp, 1);
+}
+
+TEST(RtlProgram, DeadlockTimesOutAtTheCycleLimit) {
+  Image img;
+  img.fill(kData, 0x1000, 17);
+  img.add(ld_a(0, kData, 64, 4, 64, 0, 1));
+  img.add(st(0, kData + 0x4000, 64, 4, 64, 0, 1));
+  img.add(st(0, kData + 0x5000, 64, 4, 64, 0, 1));  // A0 is never filled again
+  img.add(encode_end());
+  const Both b = run_both(img, 20'000);
+  expect_same(b, RunStatus::kTimeout);
+  EXPECT_NE(b.r.message.find("20000"), std::string::npos) << b.r.message;
+}
+
+// ------------------------------------------------------------------------
+// Simulation speed of a GEMM-only program (no vector unit involved)
+// ------------------------------------------------------------------------
+
+TEST(RtlProgram, GemmSimulationSpeed) {
+  // Two activation slots and two weight halves, 96 GEMMs (final = 0, so
+  // nothing waits on the vector unit): 2:8 sparse and dense.
+  const uint32_t wb = hw().w_word_bytes_sparse();
+  Image img;
+  img.fill(kData, 0x20000, 99);
+  img.add(ld_a(0, kData, 256, 32, 256, 0, 4));   // 32 rows, K = 256: 8 row tiles of 4 words
+  img.add(ld_a(1, kData + 0x4000, 256, 32, 256, 0, 4));
+  img.add(ld(LdTarget::kW, 0, kData + 0x8000, 128, 32, wb * 16, 0, 16));         // 2:8, 8 slots: 16 words
+  img.add(ld(LdTarget::kW, 1, kData + 0xc000, 256, 16, 256, 0, 64, true));      // dense: 64 words
+  uint64_t steps = 0;
+  for (int i = 0; i < 48; ++i) {
+    GemmInstr g;
+    g.a_slot = i & 1;
+    g.a_tile_words = 4;
+    g.row_tiles = 8;
+    g.col_tiles = 8;
+    g.o_row_pitch = 8;
+    g.acc = i > 0;
+    g.w_half = 0;
+    g.n = 2;
+    g.log2m = 3;
+    g.slots = 8;
+    g.w_tile_words = 16;
+    img.add(encode_gemm(g));
+    g.w_half = 1;
+    g.n = 1;
+    g.log2m = 0;
+    g.slots = 64;
+    g.w_tile_words = 64;
+    g.col_tiles = 4;
+    g.acc = true;
+    img.add(encode_gemm(g));
+    steps += 8ull * 8 * 8 * 2 + 8ull * 4 * 64;
+  }
+  img.add(encode_end());
+  const std::vector<uint8_t> m0 = img.bytes();
+  std::vector<uint8_t> m = m0;
+  RunOptions opt;
+  opt.max_cycles = 2'000'000;
+  auto rtl = make_rtl_backend(hw());
+  RunResult r;
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {  // the best of three: the machine may be shared
+    m = m0;
+    const auto t0 = std::chrono::steady_clock::now();
+    r = rtl->run(m, 0, img.size(), opt);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  ASSERT_EQ(status_name(r.status), "done") << r.message;
+  EXPECT_EQ(r.busy_cycles, steps);
+  EXPECT_LT(r.cycles, steps + steps / 10) << "the engine should be busy nearly every cycle";
+  std::printf("GEMM program: %llu cycles (%llu busy) in %.3f s: %.2f M cycles/s\n",
+              static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.busy_cycles), best,
+              double(r.cycles) / best / 1e6);
+  std::vector<uint8_t> gm = m0;
+  const RunResult g = make_golden_backend(hw())->run(gm, 0, img.size(), opt);
+  ASSERT_EQ(status_name(g.status), "done") << g.message;
+  EXPECT_EQ(gm, m);
+}
+
+}  // namespace
+}  // namespace sta
