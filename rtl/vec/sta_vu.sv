@@ -91,7 +91,8 @@ module sta_vu #(
   localparam int unsigned HB   = $clog2(sta_pkg::MaxHidden + 1);
   localparam int unsigned S1W  = HB + 8;                         // |S1| <= 128 * n
   localparam int unsigned S2W  = HB + 14;                        // S2 <= 2^14 * n
-  localparam int unsigned SumW = $clog2(sta_pkg::MaxSeq + 1) + 16;  // s <= 2^16 * valid
+  localparam int unsigned E2W  = sta_pkg::Exp2Bits + sta_pkg::Exp2Guard + 1;  // exp2 values, Q24 (<= 2^24)
+  localparam int unsigned SumW = $clog2(sta_pkg::MaxSeq + 1) + E2W - 1;      // s <= 2^24 * valid
   localparam int unsigned PmW  = (S1W > 16) ? S1W : 16;          // row parameter: m or S1
   localparam int unsigned NSt  = 7;                              // descriptor stages after issue
 
@@ -139,7 +140,7 @@ module sta_vu #(
 
   // ---- Decode of the held instruction ----
   sta_pkg::opcode_e op;
-  logic        is_req, is_sm, is_ln, is_add, two_pass, o_src, a_src, has_src1, has_p, raw, gelu, res;
+  logic        is_req, is_sm, is_ln, is_add, two_pass, o_src, a_src, has_src1, has_p, raw, gelu, res, uniform;
   logic [1:0]  f_src, f_src1, f_dst;
   logic        f_p;
   logic [15:0] f_rows, f_cols, f_src_addr, f_src_pitch, f_src1_addr, f_src1_pitch, f_dst_addr, f_dst_pitch;
@@ -156,11 +157,12 @@ module sta_vu #(
   assign raw          = is_req && instr_q[sta_pkg::FReqRawLsb];
   assign gelu         = is_req && instr_q[sta_pkg::FReqGeluLsb];
   assign res          = is_req && instr_q[sta_pkg::FReqResLsb];
+  assign uniform      = is_req && instr_q[sta_pkg::FReqUniformLsb];
   assign two_pass     = is_sm || is_ln;
   assign o_src        = is_req || is_sm;
   assign a_src        = is_ln || is_add;
   assign has_src1     = res || is_add;
-  assign has_p        = (is_req && !raw) || is_ln;
+  assign has_p        = (is_req && !raw && !uniform) || is_ln;
   assign f_src        = instr_q[sta_pkg::FVSrcLsb +: sta_pkg::FVSrcW];
   assign f_src1       = instr_q[sta_pkg::FVSrc1Lsb +: sta_pkg::FVSrc1W];
   assign f_dst        = instr_q[sta_pkg::FVDstLsb +: sta_pkg::FVDstW];
@@ -376,7 +378,7 @@ module sta_vu #(
   assign s1_slot_o = f_src1;
   assign s1_bank_o = cur.bank;
   assign s1_addr_o = AA'(cur.src1b + 32'(wa_q));
-  assign p_re_o    = issue && ((is_req && !raw) || (is_ln && pass2_q));
+  assign p_re_o    = issue && ((is_req && !raw && !uniform) || (is_ln && pass2_q));
   assign p_raddr_o = {f_p, PA'(32'(f_p_addr) + 32'(ct_q))};
   assign busy_o    = issue;
 
@@ -409,7 +411,7 @@ module sta_vu #(
   // ---- Lanes ----
   logic [VL*8-1:0]  z_all;
   logic [VL*25-1:0] t_all;
-  logic [VL*17-1:0] e2_all;
+  logic [VL*E2W-1:0] e2_all;
   logic [VL*32-1:0] y_all, y_masked;
   logic [VR*16-1:0] lm_all;
 
@@ -428,7 +430,9 @@ module sta_vu #(
       assign x = o_rdata_i[(32'(d1_q.o_elem) + v * C + l) * 32 +: 32];
       assign a = s0_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
       assign b = s1_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
-      assign p = p_rdata_i[(32'(d1_q.p_ent) + l) * 64 +: 64];
+      // REQ with req_uniform: every column's entry is bias 0, req_mult, req_shift.
+      assign p = uniform ? {10'd0, instr_q[sta_pkg::FReqShiftLsb +: 6], instr_q[sta_pkg::FReqMultLsb +: 16], 32'd0}
+                         : p_rdata_i[(32'(d1_q.p_ent) + l) * 64 +: 64];
       sta_vu_lane #(.PmW(PmW)) u_lane (
         .clk_i       (clk_i),
         .en_i        (dv_q[6:1]),
@@ -455,7 +459,7 @@ module sta_vu #(
         .lm_i        ($signed(lm_all[v*16 +: 16])),
         .z_o         (z_all[Ln*8 +: 8]),
         .t_o         (t_all[Ln*25 +: 25]),
-        .e2_o        (e2_all[Ln*17 +: 17]),
+        .e2_o        (e2_all[Ln*E2W +: E2W]),
         .y_o         (y_all[Ln*32 +: 32])
       );
       // Columns past the row (and masked softmax columns) give zero bytes.
@@ -488,7 +492,7 @@ module sta_vu #(
       .sm_en_i   (sm_acc),
       .sm_first_i(d4_q.first),
       .sm_mask_i (d4_q.umask),
-      .e2_i      (e2_all[v*VC*17 +: VC*17]),
+      .e2_i      (e2_all[v*VC*E2W +: VC*E2W]),
       .s1_o      (st_s1[v*S1W +: S1W]),
       .s2_o      (st_s2[v*S2W +: S2W]),
       .m_o       (st_m[v*16 +: 16]),

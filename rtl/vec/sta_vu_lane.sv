@@ -50,7 +50,7 @@ module sta_vu_lane #(
   // Values for the statistics
   output logic signed [7:0]     z_o,          // after A: LayerNorm z
   output logic signed [24:0]    t_o,          // after B: softmax logit t
-  output logic [16:0]           e2_o,         // after C: exp2(t - base*2^10)
+  output logic [sta_pkg::Exp2Bits+sta_pkg::Exp2Guard:0] e2_o,  // after C: exp2(t - base*2^10), Q24
   // After F: the result, 4 little-endian bytes (REQ raw) or one byte in [7:0]
   output logic [31:0]           y_o
 );
@@ -98,14 +98,15 @@ module sta_vu_lane #(
     phi_q15 = (x >= 0) ? p : PhiOne - p;
   endfunction
 
-  // exp2_neg: 2^(u / 2^10) in Q16 for u <= 0; 0 once the integer part exceeds Exp2Bits.
+  // exp2_neg: 2^(u / 2^10) in Q24 for u <= 0 (the Q16 table, interpolated, with Exp2Guard
+  // guard bits); 0 once the integer part exceeds Exp2Bits + Exp2Guard.
   // (u > 0 never reaches a result: only masked columns, whose value is dropped, give 0 here.)
   function automatic s64_t exp2_neg(s64_t u);
     s64_t v, n, fr, e0, e1, val;
     int unsigned k;
     v = -u;
     n = v >>> Fr;
-    if (v < 0 || n > s64_t'(sta_pkg::Exp2Bits)) begin
+    if (v < 0 || n > s64_t'(32'(sta_pkg::Exp2Bits + sta_pkg::Exp2Guard))) begin
       exp2_neg = '0;
     end else begin
       k   = int'((v & ((64'sd1 <<< Fr) - 64'sd1)) >>> E2Fr);
@@ -113,7 +114,7 @@ module sta_vu_lane #(
       e0  = s64_t'(sta_pkg::exp2_tab(k));
       e1  = s64_t'(sta_pkg::exp2_tab(k + 1));
       val = e0 - rnd((e0 - e1) * fr, 6'(E2Fr));
-      exp2_neg = val >>> n[4:0];
+      exp2_neg = (val <<< sta_pkg::Exp2Guard) >>> n[4:0];
     end
   endfunction
 
@@ -238,14 +239,15 @@ module sta_vu_lane #(
   logic signed [7:0] bd_q;
   logic signed [6:0] ped_q;
 
-  // One 23 x 18 multiplier: GELU(x) * req_gelu_mult, exp2 * r (times 255 as a shift and subtract).
+  // One 26 x 18 multiplier: GELU(x) * req_gelu_mult, exp2 * r (times 255 as a shift and subtract).
+  localparam int unsigned E2W = sta_pkg::Exp2Bits + sta_pkg::Exp2Guard + 1;  // exp2 Q24 value width
   always_comb begin
     s64_t pd64;
-    logic signed [22:0] g, d1;
+    logic signed [E2W:0] g, d1;
     logic signed [17:0] d2;
-    logic signed [40:0] pd;
-    g    = 23'(rnd(vc_q, 6'(sta_pkg::GeluBits)));  // |g| <= 2^20
-    d1   = gelu_i ? g : $signed({6'b0, vc_q[16:0]});
+    logic signed [E2W+18:0] pd;
+    g    = (E2W+1)'(rnd(vc_q, 6'(sta_pkg::GeluBits)));  // |g| <= 2^20
+    d1   = gelu_i ? g : $signed({1'b0, vc_q[E2W-1:0]});
     d2   = gelu_i ? $signed({2'b00, gelu_mult_i}) : $signed({1'b0, prc_q});
     pd   = d1 * d2;
     pd64 = s64_t'(pd);
@@ -298,6 +300,6 @@ module sta_vu_lane #(
 
   assign z_o  = za_q;
   assign t_o  = vb_q[24:0];
-  assign e2_o = vc_q[16:0];
+  assign e2_o = vc_q[E2W-1:0];
   assign y_o  = vf_q;
 endmodule

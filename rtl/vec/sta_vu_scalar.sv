@@ -1,16 +1,15 @@
 // The scalar step of one row (docs/ARCHITECTURE.md, "Numerics of the vector
 // unit"), sequential:
-//   LAYERNORM: D = max(1, n*S2 - S1^2 + eps), sd = isqrt(D) by the golden
-//              isqrt's bit-by-bit steps (two radicand bits a step, less the
-//              leading steps that only see zero bits), two steps a cycle,
-//              then (r, e) = recip(sd);
+//   LAYERNORM: D = max(1, n*S2 - S1^2 + eps), g = (64 - bitlen(D)) / 2,
+//              sd = isqrt(D << 2g) by the golden isqrt's bit-by-bit steps
+//              (two radicand bits a step, 32 steps, two steps a cycle), then
+//              (r, e) = recip(sd) and the exponent handed on is e - g;
 //   SOFTMAX:   (r, e) = recip(s), s = 0 read as 1.
 // recip(x): b = bit length of x, e = b - 16, s_m = x scaled by 2^-e into
 // [2^15, 2^16) (truncating), r = floor(2^31 / s_m) by restoring division,
 // two quotient bits a cycle (18 steps from bit 17, whose quotient bit is 0:
 // r is in (2^15, 2^16]).
-// Latency from start_i to done_o: SOFTMAX 12 cycles, LAYERNORM 12 + NSE/2
-// (NSE/2 = 11 for MaxHidden 4096).
+// Latency from start_i to done_o: SOFTMAX 12 cycles, LAYERNORM 12 + 16.
 // The inputs are read only in the start cycle; r_o / e_o hold until the next start.
 module sta_vu_scalar #(
   parameter int unsigned S1W  = 21,
@@ -34,8 +33,7 @@ module sta_vu_scalar #(
 );
   // D < 2^DW: n*S2 < 2^(S2W+16), eps < 2^32.
   localparam int unsigned DW  = ((S2W + 16 > 32) ? S2W + 16 : 32) + 1;
-  localparam int unsigned NS  = (DW + 1) / 2;         // isqrt steps (two bits each)
-  localparam int unsigned NSE = NS + (NS % 2);        // rounded up to whole cycles
+  localparam int unsigned NSE = 32;                   // isqrt steps (two bits each) of the 64-bit normalized radicand
   localparam int unsigned RW  = NSE + 3;              // isqrt remainder
   localparam int unsigned XW  = (SumW > NSE) ? SumW : NSE;  // recip input
   localparam int unsigned CW  = 5;                    // cycle counter (<= 11 cycles a phase)
@@ -52,6 +50,7 @@ module sta_vu_scalar #(
   logic [16:0]     dr_q, dr_d;       // division partial remainder (next trial value)
   logic [17:0]     q_q, q_d;         // quotient (bit 17 is always 0)
   logic signed [6:0] e_q, e_d;
+  logic [5:0]      g_q, g_d;         // LayerNorm: half the normalizing shift of D (0 for softmax)
   logic [CW-1:0]   cnt_q, cnt_d;
 
   // The LayerNorm radicand.
@@ -60,6 +59,17 @@ module sta_vu_scalar #(
   assign d_full    = (DW+2)'($signed({1'b0, n_i}) * $signed({1'b0, s2_i})) - (DW+2)'(s1_i * s1_i) +
                      (DW+2)'($signed({1'b0, eps_i}));
   assign d_clamped = (d_full < (DW+2)'(1)) ? (2*NSE)'(1) : (2*NSE)'(d_full);
+
+  // g = (64 - bitlen(D)) / 2: D << 2g has 63 or 64 bits, its root 32.
+  logic [5:0] d_g;
+  always_comb begin
+    logic [6:0] bl;
+    bl = '0;
+    for (int i = 0; i < 2 * NSE; i++) begin
+      if (d_clamped[i]) bl = 7'(i + 1);
+    end
+    d_g = 6'((7'd64 - bl) >> 1);
+  end
 
   always_comb begin
     logic [RW-1:0]  rem_sh, trial, rem;
@@ -85,18 +95,21 @@ module sta_vu_scalar #(
     dr_d    = dr_q;
     q_d     = q_q;
     e_d     = e_q;
+    g_d     = g_q;
     cnt_d   = cnt_q;
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
           if (ln_i) begin
-            rad_d   = d_clamped;
+            rad_d   = d_clamped << {d_g, 1'b0};
+            g_d     = d_g;
             rem_d   = '0;
             root_d  = '0;
             cnt_d   = CW'(NSE / 2 - 1);
             state_d = StSqrt;
           end else begin
             x_d     = (s_i == '0) ? XW'(1) : XW'(s_i);
+            g_d     = '0;
             state_d = StNorm;
           end
         end
@@ -129,8 +142,8 @@ module sta_vu_scalar #(
           if (x_q[i]) b = ($clog2(XW+1))'(i + 1);
         end
         e    = 8'($signed({1'b0, b})) - 8'sd16;
-        e_d  = 7'(e);
-        sm_d = (e >= 0) ? 16'(x_q >> e) : 16'(x_q << (-e));
+        e_d  = 7'(e - 8'($signed({2'b00, g_q})));
+        sm_d = (e >= 0) ? 16'(x_q >> e) : 16'(x_q << (-e));  // normalized with the bit length, before the g shift
         dr_d = 17'(1) << (RecipBits - 2);   // bits 31..17 of 2^31
         q_d  = '0;
         cnt_d = CW'(8);
@@ -178,6 +191,7 @@ module sta_vu_scalar #(
       dr_q   <= dr_d;
       q_q    <= q_d;
       e_q    <= e_d;
+      g_q    <= g_d;
     end
   end
 

@@ -15,7 +15,8 @@
 module sta_vu_stats #(
   parameter int unsigned S1W  = 21,  // signed sum of z
   parameter int unsigned S2W  = 27,  // sum of z^2
-  parameter int unsigned SumW = 25   // softmax sum s (Q16)
+  parameter int unsigned SumW = 33,  // softmax sum s (Q24)
+  parameter int unsigned E2W  = sta_pkg::Exp2Bits + sta_pkg::Exp2Guard + 1
 ) (
   input  logic                                 clk_i,
   // LayerNorm, lane stage B
@@ -32,7 +33,7 @@ module sta_vu_stats #(
   input  logic                                 sm_en_i,
   input  logic                                 sm_first_i,
   input  logic [sta_pkg::VecCols-1:0]          sm_mask_i,
-  input  logic [sta_pkg::VecCols*17-1:0]       e2_i,        // lane l at [l*17 +: 17]
+  input  logic [sta_pkg::VecCols*E2W-1:0]      e2_i,        // lane l at [l*E2W +: E2W] (Q24)
   // Statistics
   output logic signed [S1W-1:0]                s1_o,
   output logic [S2W-1:0]                       s2_o,
@@ -102,7 +103,7 @@ module sta_vu_stats #(
     logic signed [15:0] mm;
     ls = '0;
     for (int l = 0; l < VC; l++) begin
-      if (sm_mask_i[l]) ls = ls + SumW'(e2_i[l*17 +: 17]);
+      if (sm_mask_i[l]) ls = ls + SumW'(e2_i[l*E2W +: E2W]);
     end
     mm  = (lm_q > m_q) ? lm_q : m_q;
     m_d = sm_first_i ? lm_q : mm;
