@@ -586,6 +586,12 @@ module sta_top (
   );
 
   // ---------------- Vector unit ----------------
+  // What the rest of the design relies on: done_o pulses once per
+  // instruction, in the cycle of (or after) its last set_o / clr_o; idle_o
+  // only when it holds no instruction; reads (o, p, s0, s1) return data the
+  // cycle after the read enable, and an A slot's read data holds until that
+  // slot is read again; a write covers VecRows banks from a multiple of
+  // VecRows at one address; busy_o is counted into VEC_BUSY.
   sta_vu #(.BankW(BankW)) u_vu (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),

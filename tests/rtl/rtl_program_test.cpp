@@ -139,7 +139,7 @@ std::string status_name(RunStatus s) {
   return "?";
 }
 
-Both run_both(const Image& img, uint64_t max_cycles = 1'000'000) {
+Both run_both(const Image& img, uint64_t max_cycles = 200'000) {
   Both b;
   RunOptions opt;
   opt.max_cycles = max_cycles;
@@ -319,6 +319,7 @@ TEST(RtlProgram, HoldRuleTwoProducersOfOneSlot) {
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
+  EXPECT_GT(b.r.vec_busy_cycles, 0u) << "VEC_BUSY counts the vector unit's source reads";
 }
 
 // NEEDS THE VECTOR UNIT: two REQ into A3 without final (the vector unit
@@ -403,7 +404,7 @@ void run_dd_transposed(const DdCase& c) {
   img.add(req_raw(1, 2, c.m, c.n, 1, col_tiles + 1, 4, c_words, true, true));
   img.add(st(2, OUT, c_stride, c.m, c_row, 4, c_words));
   img.add(encode_end());
-  const Both b = run_both(img, 2'000'000);
+  const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
   if (c.a_unsigned) return;
   // Golden vs the reference GEMM (the test's layout, not the RTL, is checked here).
@@ -548,9 +549,9 @@ TEST(RtlProgram, BufRangeStStopsAtTheRow) {
   // 0 starts at word depth: the first 2*Rows rows are in memory, no more.
   const uint32_t depth = hw().a_slot_depth(), R = hw().rows, vw = hw().a_word_bytes();
   Image img;
-  img.fill(kData, 0x4000, 13);
-  img.add(ld_a(3, kData, 64, 2 * R, vw, depth - 12, 6));
-  img.add(st(3, kData + 0x8000, 64, 3 * R, vw, depth - 12, 6));
+  img.fill(kData, 2 * R * vw, 13);
+  img.add(ld_a(3, kData, vw, 2 * R, vw, depth - 12, 6));
+  img.add(st(3, kData + 0x8000, vw, 3 * R, vw, depth - 12, 6));
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
@@ -560,8 +561,10 @@ TEST(RtlProgram, BufRangeStStopsAtTheRow) {
 }
 
 TEST(RtlProgram, BufRangeLdA) {
+  // Rows of three words, pitch 3 from depth - 8: row 2*Rows (bank 0) reaches word depth.
+  const uint32_t vw = hw().a_word_bytes();
   Image img;
-  img.add(ld_a(1, kData, 144, 9, 130, hw().a_slot_depth() - 8, 3));  // row 8 reaches word depth
+  img.add(ld_a(1, kData, 3 * vw, 2 * hw().rows + 1, 3 * vw - 1, hw().a_slot_depth() - 8, 3));
   img.add(encode_end());
   expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 0);
 }
@@ -671,6 +674,7 @@ TEST(RtlProgram, GemmSimulationSpeed) {
   }
   ASSERT_EQ(status_name(r.status), "done") << r.message;
   EXPECT_EQ(r.busy_cycles, steps);
+  EXPECT_EQ(r.vec_busy_cycles, 0u);
   EXPECT_LT(r.cycles, steps + steps / 10) << "the engine should be busy nearly every cycle";
   std::printf("GEMM program: %llu cycles (%llu busy) in %.3f s: %.2f M cycles/s\n",
               static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.busy_cycles), best,
