@@ -5,7 +5,10 @@
 // done. An instruction that fails a static check is not dispatched; once
 // every earlier instruction is done, the error is raised with its cause and
 // index (so the run stops where the sequential reading stops).
-module sta_dispatch (
+module sta_dispatch #(
+  // Queue entry: {sync_of(instr), pc, instr}; sync_t is four flag masks and the dup bit.
+  parameter int unsigned QW = 4 * sta_pkg::NumFlags + 1 + 32 + sta_pkg::InstrBits
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   input  logic        start_i,
@@ -19,7 +22,7 @@ module sta_dispatch (
   // To the unit queues, indexed by sta_pkg::Unit*; the data is {sync_of(instr), pc, instr}
   output logic [3:0]  q_valid_o,
   input  logic [3:0]  q_ready_i,
-  output logic [$bits(sta_pkg::sync_t)+32+sta_pkg::InstrBits-1:0] q_data_o,
+  output logic [QW-1:0] q_data_o,
   input  logic [3:0]  unit_done_i,    // one-cycle pulse per finished instruction
   input  logic        units_idle_i,   // queues empty, units idle
   // Events
@@ -143,7 +146,8 @@ module sta_dispatch (
   end
 
 `ifndef SYNTHESIS
-  DispatchOneQueue: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      $onehot0(q_valid_o));
+  if (QW != $bits(sta_pkg::sync_t) + 32 + sta_pkg::InstrBits) begin : g_bad_qw
+    $error("sta_dispatch: QW does not match sta_pkg::sync_t");
+  end
 `endif
 endmodule

@@ -140,8 +140,13 @@ module sta_fetch (
   assign exhausted_o = started_q && (handed_q == prog_len_i) && !out_valid_o;
 
 `ifndef SYNTHESIS
-  FetchQueueHasRoom: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      push_valid |-> push_ready);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      FetchQueueHasRoom: assert (!push_valid || push_ready);
+    end
+  end
   FetchArStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       ar_valid_o && !ar_ready_i |=> ar_valid_o && $stable(ar_addr_o) && $stable(ar_len_o));
 `endif

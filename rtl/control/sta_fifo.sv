@@ -73,10 +73,14 @@ module sta_fifo #(
   end
 
 `ifndef SYNTHESIS
-  FifoNoOverflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      push_valid_i && push_ready_o |-> !full)
-    else $error("sta_fifo: push into a full FIFO");
-  FifoNoUnderflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      pop_ready_i && pop_valid_o |-> cnt_q != '0);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      FifoNoOverflow: assert (!(push_valid_i && push_ready_o) || !full)
+        else $error("sta_fifo: push into a full FIFO");
+      FifoNoUnderflow: assert (!(pop_ready_i && pop_valid_o) || cnt_q != '0);
+    end
+  end
 `endif
 endmodule

@@ -122,12 +122,16 @@ module sta_hazard #(
   assign empty_o = (nonempty == '0);
 
 `ifndef SYNTHESIS
-  HazardNoOverflow: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      push_i |-> room_o[unit_i])
-    else $error("sta_hazard: more outstanding instructions than the FIFO holds");
-  HazardDoneHasInstr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (done_i & ~nonempty) == '0)
-    else $error("sta_hazard: a unit reported done with nothing outstanding");
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      HazardNoOverflow: assert (!push_i || room_o[unit_i])
+        else $error("sta_hazard: more outstanding instructions than the FIFO holds");
+      HazardDoneHasInstr: assert ((done_i & ~nonempty) == '0)
+        else $error("sta_hazard: a unit reported done with nothing outstanding");
+    end
+  end
 `endif
 
 endmodule

@@ -25,10 +25,14 @@ module sta_sync (
   assign full_o = full_q;
 
 `ifndef SYNTHESIS
-  // A slot is filled only when empty and emptied only when full.
-  SyncSetWhenEmpty: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (set_i & full_q) == '0);
-  SyncClrWhenFull: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      (unset_i & ~full_q) == '0);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // A slot is filled only when empty and emptied only when full.
+      SyncSetWhenEmpty: assert ((set_i & full_q) == '0);
+      SyncClrWhenFull: assert ((unset_i & ~full_q) == '0);
+    end
+  end
 `endif
 endmodule

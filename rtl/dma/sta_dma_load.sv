@@ -418,12 +418,17 @@ module sta_dma_load (
   end
 
 `ifndef SYNTHESIS
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      LoadNoBurstAcross4k: assert (!ar_valid_o ||
+                                   ({20'd0, ar_addr_o[11:0]} + ({23'd0, ar_beats_q} << AlignBits)) <= 32'd4096);
+      // The transposed range was checked before the first read.
+      LoadTransposedInRange: assert (!(wr_fire && trans_q) || tr_addr < depth_q);
+    end
+  end
   LoadArStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       ar_valid_o && !ar_ready_i |=> ar_valid_o && $stable(ar_addr_o) && $stable(ar_len_o));
-  LoadNoBurstAcross4k: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      ar_valid_o |-> ({20'd0, ar_addr_o[11:0]} + ({23'd0, ar_beats_q} << AlignBits)) <= 32'd4096);
-  // The transposed range was checked before the first read.
-  LoadTransposedInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      wr_fire && trans_q |-> tr_addr < depth_q);
 `endif
 endmodule

@@ -344,14 +344,18 @@ module sta_dma_store #(
   assign unused = ^{bl_count, q_sync_i.dup};
 
 `ifndef SYNTHESIS
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // A row ends exactly where a burst ends.
+      StoreRowEndsBurst: assert (!(w_fire && pk_out_last) || w_burst_last);
+      StoreReadsInSlot: assert (!a_re_o || rd_addr < 32'(sta_pkg::ASlotDepth));
+    end
+  end
   StoreAwStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       aw_valid_o && !aw_ready_i |=> aw_valid_o && $stable(aw_addr_o) && $stable(aw_len_o));
   StoreWStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       w_valid_o && !w_ready_i |=> w_valid_o && $stable(w_data_o) && $stable(w_strb_o));
-  // A row ends exactly where a burst ends.
-  StoreRowEndsBurst: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      w_fire && pk_out_last |-> w_burst_last);
-  StoreReadsInSlot: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      a_re_o |-> rd_addr < 32'(sta_pkg::ASlotDepth));
 `endif
 endmodule

@@ -25,7 +25,7 @@ module sta_pack #(
   localparam int unsigned CntW = $clog2(Cap + 1);
   localparam int unsigned OutW = $clog2(OutMax + 1);
 
-  logic [Cap*8-1:0] buf_q, buf_d;
+  logic [Cap*8-1:0] buf_q;
   logic [CntW-1:0]  cnt_q, cnt_d, cnt_after_out, out_n, out_b, in_n;
   logic             flush_q, flush_d;
   logic             out_fire, in_fire;
@@ -42,70 +42,65 @@ module sta_pack #(
   assign out_fire     = out_valid_o && out_ready_i;
 
   // The wide shifts and masks are only evaluated when something moves (cheap
-  // to simulate while idle); the holding register is enabled the same way.
+  // to simulate while idle): the output word under out_valid_o, the holding
+  // register's next value under its enable.
   always_comb begin
     out_data_o = '0;
     if (out_valid_o) begin
-      for (int unsigned b = 0; b < OutMax; b++) begin
-        out_data_o[b*8 +: 8] = (CntW'(b) < out_n) ? buf_q[b*8 +: 8] : 8'h00;
-      end
+      out_data_o = buf_q[OutMax*8-1:0] & ({(OutMax*8){1'b1}} >> {(CntW'(OutMax) - out_n), 3'b000});
     end
   end
 
   // Input side: accept a chunk while not flushing and it surely fits.
   assign in_ready_o = !flush_q && (cnt_q <= CntW'(Cap - InBytes));
   assign in_fire    = in_valid_i && in_ready_o;
-
-  always_comb begin
-    in_masked = '0;
-    if (in_fire) begin
-      for (int unsigned b = 0; b < InBytes; b++) begin
-        in_masked[b*8 +: 8] = (CntW'(b) < in_n) ? in_data_i[b*8 +: 8] : 8'h00;
-      end
-    end
-  end
+  assign in_masked  = in_data_i & ({(InBytes*8){1'b1}} >> {(CntW'(InBytes) - in_n), 3'b000});
 
   logic buf_en;
-  assign buf_en = in_fire || out_fire || clr_i;
+  assign buf_en        = in_fire || out_fire || clr_i;
+  assign cnt_after_out = out_fire ? (cnt_q - out_n) : cnt_q;
 
   always_comb begin
-    cnt_after_out = out_fire ? (cnt_q - out_n) : cnt_q;
-    buf_d         = buf_q;
-    cnt_d         = cnt_after_out;
-    flush_d       = flush_q;
-    if (out_fire) begin
-      buf_d = buf_q >> {out_n, 3'b000};
-      if (out_last_o) flush_d = 1'b0;
-    end
+    cnt_d   = cnt_after_out;
+    flush_d = flush_q;
+    if (out_fire && out_last_o) flush_d = 1'b0;
     if (in_fire) begin
-      buf_d = buf_d | ({{(Cap-InBytes)*8{1'b0}}, in_masked} << {cnt_after_out, 3'b000});
       cnt_d = cnt_after_out + in_n;
       if (in_last_i) flush_d = 1'b1;
     end
     if (clr_i) begin
-      buf_d   = '0;
       cnt_d   = '0;
       flush_d = 1'b0;
     end
   end
 
+  // Holding register: what is left after the output word, plus the new chunk
+  // placed behind it (bytes at and past cnt stay zero).
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       buf_q   <= '0;
       cnt_q   <= '0;
       flush_q <= 1'b0;
     end else begin
-      if (buf_en) buf_q <= buf_d;
+      if (buf_en) begin
+        buf_q <= clr_i ? '0 :
+                 ((out_fire ? (buf_q >> {out_n, 3'b000}) : buf_q) |
+                  (in_fire ? ({{(Cap-InBytes)*8{1'b0}}, in_masked} << {cnt_after_out, 3'b000}) : '0));
+      end
       cnt_q   <= cnt_d;
       flush_q <= flush_d;
     end
   end
 
 `ifndef SYNTHESIS
-  PackWordSizeLegal: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      out_bytes_i != '0 && out_bytes_i <= OutW'(OutMax));
-  PackInBytesLegal: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      in_valid_i |-> in_nbytes_i != '0);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      PackWordSizeLegal: assert (out_bytes_i != '0 && out_bytes_i <= OutW'(OutMax));
+      PackInBytesLegal: assert (!in_valid_i || in_nbytes_i != '0);
+    end
+  end
   PackOutStable: assert property (@(posedge clk_i) disable iff (!rst_ni)
       out_valid_o && !out_ready_i && !clr_i |=> out_valid_o);
 `endif

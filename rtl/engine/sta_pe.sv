@@ -19,7 +19,9 @@ module sta_pe (
   localparam int unsigned L    = sta_pkg::Lanes;
   localparam int unsigned MaxM = sta_pkg::MaxM;
   localparam int unsigned IdxW = sta_pkg::IdxBits;
-  localparam int unsigned PW   = 17;                     // 9-bit x 8-bit product
+  // A 9-bit activation (-128..255) times an int8 weight lies in -32640..32385:
+  // 16 bits hold every product.
+  localparam int unsigned PW   = 16;
   localparam int unsigned SumW = PW + $clog2(L + 1);
 
   logic signed [SumW-1:0] sum;
@@ -38,7 +40,7 @@ module sta_pe (
     assign a    = grp[32'(idx) * 8 +: 8];
     assign a9   = {unsigned_i ? 1'b0 : a[7], a};
     assign w    = wword_i[l * 8 +: 8];
-    assign prod[l * PW +: PW] = a9 * w;  // both signed: extended to PW bits first
+    assign prod[l * PW +: PW] = a9 * w;  // both signed: extended to PW bits, then multiplied
   end
 
   always_comb begin

@@ -238,7 +238,12 @@ module sta_seq (
   assign unused = ^{q_sync_i.dup};
 
 `ifndef SYNTHESIS
-  SeqNeverIssuesUnready: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      step_valid_o |-> (full_i & wfull_q) == wfull_q);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      SeqNeverIssuesUnready: assert (!step_valid_o || (full_i & wfull_q) == wfull_q);
+    end
+  end
 `endif
 endmodule

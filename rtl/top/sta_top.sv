@@ -57,7 +57,7 @@ module sta_top (
 );
   localparam int unsigned R     = sta_pkg::Rows;
   localparam int unsigned C     = sta_pkg::Cols;
-  localparam int unsigned SW    = $bits(sta_pkg::sync_t);
+  localparam int unsigned SW    = 4 * sta_pkg::NumFlags + 1;   // $bits(sta_pkg::sync_t) (Yosys lacks $bits of a type)
   localparam int unsigned QW    = SW + 32 + sta_pkg::InstrBits;  // {sync_of(instr), pc, instr}
   localparam int unsigned QCW   = $clog2(sta_pkg::IqDepth + 1);
   localparam int unsigned BankW = (R > 1) ? $clog2(R) : 1;
@@ -294,7 +294,7 @@ module sta_top (
   assign unit_done[sta_pkg::UnitVec]    = v_done;
   assign unit_done[sta_pkg::UnitStore]  = st_done;
 
-  sta_dispatch u_dispatch (
+  sta_dispatch #(.QW(QW)) u_dispatch (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .start_i     (start),
@@ -586,6 +586,12 @@ module sta_top (
   );
 
   // ---------------- Vector unit ----------------
+  // What the rest of the design relies on: done_o pulses once per
+  // instruction, in the cycle of (or after) its last set_o / clr_o; idle_o
+  // only when it holds no instruction; reads (o, p, s0, s1) return data the
+  // cycle after the read enable, and an A slot's read data holds until that
+  // slot is read again; a write covers VecRows banks from a multiple of
+  // VecRows at one address; busy_o is counted into VEC_BUSY.
   sta_vu #(.BankW(BankW)) u_vu (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -685,12 +691,17 @@ module sta_top (
   assign unused = ^{m_axi_bid_i};
 
 `ifndef SYNTHESIS
-  TopAxiReadIdKnown: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      m_axi_rvalid_i |-> m_axi_rid_i <= sta_pkg::AxiIdBits'(1));
-  // The store DMA, the engine and the vector unit never clear or set one flag twice in a cycle.
-  TopUnitSetsDisjoint: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      ((l_set & e_set) | (l_set & v_set) | (e_set & v_set) | (st_set & (l_set | e_set | v_set))) == '0);
-  TopUnitClrsDisjoint: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      ((l_clr & s_clr) | (l_clr & v_clr) | (s_clr & v_clr) | (st_clr & (l_clr | s_clr | v_clr))) == '0);
+  // Boolean checks as immediate assertions at the clock edge (no sampled
+  // copies of their signals: cheaper to simulate than concurrent ones).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      TopAxiReadIdKnown: assert (!m_axi_rvalid_i || m_axi_rid_i <= sta_pkg::AxiIdBits'(1));
+      // The store DMA, the engine and the vector unit never clear or set one flag twice in a cycle.
+      TopUnitSetsDisjoint: assert (((l_set & e_set) | (l_set & v_set) | (e_set & v_set) |
+                                    (st_set & (l_set | e_set | v_set))) == '0);
+      TopUnitClrsDisjoint: assert (((l_clr & s_clr) | (l_clr & v_clr) | (s_clr & v_clr) |
+                                    (st_clr & (l_clr | s_clr | v_clr))) == '0);
+    end
+  end
 `endif
 endmodule

@@ -39,6 +39,12 @@ constexpr uint32_t kMemBytes = 256 * 1024;
 constexpr uint32_t kData = 0x1000;  // data regions start here; the program sits at 0
 
 // ---- Instruction builders (v2 encoders) ----
+// Memory addresses and strides are rounded up to a multiple of BusBytes, so
+// the programs are legal on any configuration (Misaligned encodes its own).
+uint32_t bus_align(uint32_t v) {
+  const uint32_t b = hw().bus_bytes;
+  return (v + b - 1) / b * b;
+}
 Instr ld(LdTarget t, uint32_t buf, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t row_bytes,
          uint32_t buf_addr, uint32_t pitch, bool dense = false, bool transpose = false) {
   LdInstr x;
@@ -46,8 +52,8 @@ Instr ld(LdTarget t, uint32_t buf, uint32_t dram, uint32_t stride, uint32_t rows
   x.buf = buf;
   x.dense = dense;
   x.transpose = transpose;
-  x.dram_addr = dram;
-  x.dram_stride = stride;
+  x.dram_addr = bus_align(dram);
+  x.dram_stride = bus_align(stride);
   x.rows = rows;
   x.row_bytes = row_bytes;
   x.buf_addr = buf_addr;
@@ -62,8 +68,8 @@ Instr st(uint32_t slot, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t 
          uint32_t pitch) {
   StInstr x;
   x.slot = slot;
-  x.dram_addr = dram;
-  x.dram_stride = stride;
+  x.dram_addr = bus_align(dram);
+  x.dram_stride = bus_align(stride);
   x.rows = rows;
   x.row_bytes = row_bytes;
   x.buf_addr = buf_addr;
@@ -133,7 +139,7 @@ std::string status_name(RunStatus s) {
   return "?";
 }
 
-Both run_both(const Image& img, uint64_t max_cycles = 1'000'000) {
+Both run_both(const Image& img, uint64_t max_cycles = 200'000) {
   Both b;
   RunOptions opt;
   opt.max_cycles = max_cycles;
@@ -253,9 +259,10 @@ TEST(RtlProgram, HoldRuleTwoConsumersOfOneSlot) {
   // LD_A A0 (X); GEMM consumes A0 and releases it; LD_A A0 (Y); ST A0.
   // Sequentially ST stores Y. ST and GEMM both consume A0: without the hold
   // rule ST would see A0 full with X while the GEMM still runs and store X.
+  const uint32_t vw = hw().a_word_bytes();  // one word per row
   Image img;
   img.fill(kData, 0x4000, 21);
-  img.add(ld_a(0, kData, 64, 8, 64, 0, 1));                                     // X
+  img.add(ld_a(0, kData, 64, 8, vw, 0, 1));                                     // X
   img.add(ld(LdTarget::kW, 0, kData + 0x1000, 64, 4, 64, 0, 16, /*dense=*/true));  // 16 dense words per column
   GemmInstr g;
   g.a_slot = 0;
@@ -270,13 +277,15 @@ TEST(RtlProgram, HoldRuleTwoConsumersOfOneSlot) {
   g.slots = 16;
   g.o_row_pitch = 0;
   img.add(encode_gemm(g));
-  img.add(ld_a(0, kData + 0x2000, 64, 8, 64, 0, 1));  // Y
-  img.add(st(0, kData + 0x8000, 64, 8, 64, 0, 1));
+  img.add(ld_a(0, kData + 0x2000, 64, 8, vw, 0, 1));  // Y
+  img.add(st(0, kData + 0x8000, 64, 8, vw, 0, 1));
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
-  for (uint32_t i = 0; i < 8 * 64; ++i)
-    ASSERT_EQ(b.rm[kData + 0x8000 + i], b.rm[kData + 0x2000 + i]) << "byte " << i << " is not from Y";
+  for (uint32_t i = 0; i < 8; ++i)
+    for (uint32_t j = 0; j < vw; ++j)
+      ASSERT_EQ(b.rm[kData + 0x8000 + i * 64 + j], b.rm[kData + 0x2000 + i * 64 + j])
+          << "row " << i << " byte " << j << " is not from Y";
   EXPECT_GT(b.r.busy_cycles, 2000u);
 }
 
@@ -310,6 +319,7 @@ TEST(RtlProgram, HoldRuleTwoProducersOfOneSlot) {
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
+  EXPECT_GT(b.r.vec_busy_cycles, 0u) << "VEC_BUSY counts the vector unit's source reads";
 }
 
 // NEEDS THE VECTOR UNIT: two REQ into A3 without final (the vector unit
@@ -394,7 +404,7 @@ void run_dd_transposed(const DdCase& c) {
   img.add(req_raw(1, 2, c.m, c.n, 1, col_tiles + 1, 4, c_words, true, true));
   img.add(st(2, OUT, c_stride, c.m, c_row, 4, c_words));
   img.add(encode_end());
-  const Both b = run_both(img, 2'000'000);
+  const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
   if (c.a_unsigned) return;
   // Golden vs the reference GEMM (the test's layout, not the RTL, is checked here).
@@ -514,7 +524,9 @@ TEST(RtlProgram, BadFieldsTransposeWithoutDense) {
 TEST(RtlProgram, Misaligned) {
   {
     Image img;
-    img.add(ld_a(0, kData + 8, 64, 4, 64, 0, 1));
+    Instr in = ld_a(0, kData, 64, 4, 64, 0, 1);
+    in.set(sp::kFLdDramAddr, kData + hw().bus_bytes / 2);
+    img.add(in);
     img.add(encode_end());
     SCOPED_TRACE("LD_A address");
     expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kMisaligned, 0);
@@ -523,7 +535,9 @@ TEST(RtlProgram, Misaligned) {
     Image img;
     img.fill(kData, 0x1000, 9);
     img.add(ld_a(2, kData, 64, 4, 64, 0, 1));
-    img.add(st(2, kData + 0x4000, 72, 4, 64, 0, 1));
+    Instr in = st(2, kData + 0x4000, 64, 4, 64, 0, 1);
+    in.set(sp::kFStDramStride, 64 + hw().bus_bytes / 2);
+    img.add(in);
     img.add(encode_end());
     SCOPED_TRACE("ST stride");
     expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kMisaligned, 1);
@@ -531,24 +545,26 @@ TEST(RtlProgram, Misaligned) {
 }
 
 TEST(RtlProgram, BufRangeStStopsAtTheRow) {
-  // Rows 0..7 fit (words 116..127 of the slot), row 8 starts at word 128:
-  // rows 0..7 are in memory, row 8 and later are not.
-  const uint32_t depth = hw().a_slot_depth();
+  // Two rows per bank fit (words depth-12 .. depth-1), the third row of bank
+  // 0 starts at word depth: the first 2*Rows rows are in memory, no more.
+  const uint32_t depth = hw().a_slot_depth(), R = hw().rows, vw = hw().a_word_bytes();
   Image img;
-  img.fill(kData, 0x2000, 13);
-  img.add(ld_a(3, kData, 64, 8, 64, depth - 12, 6));
-  img.add(st(3, kData + 0x8000, 64, 12, 64, depth - 12, 6));
+  img.fill(kData, 2 * R * vw, 13);
+  img.add(ld_a(3, kData, vw, 2 * R, vw, depth - 12, 6));
+  img.add(st(3, kData + 0x8000, vw, 3 * R, vw, depth - 12, 6));
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
   const size_t n = changed(img, b.gm);
-  EXPECT_LE(n, 8u * 64) << "golden: rows 0..7 stored, no more";
-  EXPECT_GT(n, 8u * 60);
+  EXPECT_LE(n, 2u * R * vw) << "golden: rows 0.." << 2 * R - 1 << " stored, no more";
+  EXPECT_GT(n, 2u * R * vw * 9 / 10);
 }
 
 TEST(RtlProgram, BufRangeLdA) {
+  // Rows of three words, pitch 3 from depth - 8: row 2*Rows (bank 0) reaches word depth.
+  const uint32_t vw = hw().a_word_bytes();
   Image img;
-  img.add(ld_a(1, kData, 144, 9, 130, hw().a_slot_depth() - 8, 3));  // row 8 reaches word depth
+  img.add(ld_a(1, kData, 3 * vw, 2 * hw().rows + 1, 3 * vw - 1, hw().a_slot_depth() - 8, 3));
   img.add(encode_end());
   expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 0);
 }
@@ -562,20 +578,21 @@ TEST(RtlProgram, BufRangeLdP) {
 }
 
 TEST(RtlProgram, BufRangeTransposedLdW) {
-  // 10 columns (3 column groups), 21 K positions (6 words): the last word is
-  // buf_addr + 2*pitch + 5.
+  // 10 columns (g column groups), 21 K positions (k words): the last word is
+  // buf_addr + (g-1)*pitch + k-1.
   const uint32_t depth = hw().w_half_depth();
+  const uint32_t g = (10 + hw().cols - 1) / hw().cols, k = (21 + hw().lanes - 1) / hw().lanes;
   {
     Image img;
-    img.add(ld(LdTarget::kW, 1, kData, 16, 21, 10, depth - 2 * 100 - 6, 100, true, true));  // fits exactly
-    img.add(ld(LdTarget::kW, 0, kData, 16, 21, 10, depth - 2 * 100 - 5, 100, true, true));  // one word too far
+    img.add(ld(LdTarget::kW, 1, kData, 16, 21, 10, depth - (g - 1) * 100 - k, 100, true, true));      // fits exactly
+    img.add(ld(LdTarget::kW, 0, kData, 16, 21, 10, depth - (g - 1) * 100 - k + 1, 100, true, true));  // one word too far
     img.add(encode_end());
     SCOPED_TRACE("pitch");
     expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 1);
   }
   {
     Image img;
-    img.add(ld(LdTarget::kW, 0, kData, 16, 4 * 600, 1, 0, 0, true, true));  // K words past the half
+    img.add(ld(LdTarget::kW, 0, kData, 16, hw().lanes * (depth + 1), 1, 0, 0, true, true));  // K words past the half
     img.add(encode_end());
     SCOPED_TRACE("K extent");
     expect_same(run_both(img), RunStatus::kHwError, sp::ErrCause::kBufRange, 0);
@@ -657,6 +674,7 @@ TEST(RtlProgram, GemmSimulationSpeed) {
   }
   ASSERT_EQ(status_name(r.status), "done") << r.message;
   EXPECT_EQ(r.busy_cycles, steps);
+  EXPECT_EQ(r.vec_busy_cycles, 0u);
   EXPECT_LT(r.cycles, steps + steps / 10) << "the engine should be busy nearly every cycle";
   std::printf("GEMM program: %llu cycles (%llu busy) in %.3f s: %.2f M cycles/s\n",
               static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.busy_cycles), best,
