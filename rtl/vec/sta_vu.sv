@@ -189,23 +189,34 @@ module sta_vu #(
   assign f_shift      = is_add ? instr_q[sta_pkg::FAddShiftLsb +: sta_pkg::FAddShiftW]
                       : is_ln  ? instr_q[sta_pkg::FLnShiftLsb +: sta_pkg::FLnShiftW]
                                : instr_q[sta_pkg::FReqResShiftLsb +: sta_pkg::FReqResShiftW];
-  assign sync         = sta_pkg::sync_of(instr_q);
+  // The flag masks of the held instruction, decoded once when it is taken.
+  sta_pkg::sync_t sync_q, sync_d;
+  always_comb begin
+    sync_d = sync_q;
+    if (q_valid_i && q_ready_o) sync_d = sta_pkg::sync_of(q_instr_i);
+  end
+  assign sync = sync_q;
 
   // ---- Buffer ranges, exactly as the golden exec_vec checks them ----
+  // Evaluated in StCheck only, the cycle rng_ok_q loads.
   always_comb begin
     logic [63:0] last_rt, cm1, src_end, src1_end, p_end, dst_end, dst_words, src_depth;
-    last_rt   = (64'(f_rows) - 64'd1) / 64'(R);
-    cm1       = 64'(f_cols) - 64'd1;
-    dst_words = ((raw ? cm1 * 64'd4 + 64'd4 : cm1 + 64'd1) + 64'(AWB) - 64'd1) / 64'(AWB);
-    src_depth = o_src ? 64'(sta_pkg::OHalfDepth) : 64'(sta_pkg::ASlotDepth);
-    src_end   = 64'(f_src_addr) + last_rt * 64'(f_src_pitch) + (o_src ? cm1 / 64'(C) : cm1 / 64'(AWB));
-    src1_end  = 64'(f_src1_addr) + last_rt * 64'(f_src1_pitch) + cm1 / 64'(AWB);
-    p_end     = 64'(f_p_addr) + cm1 / 64'(C);
-    dst_end   = 64'(f_dst_addr) + last_rt * 64'(f_dst_pitch) + dst_words - 64'd1;
-    rng_ok    = (src_end < src_depth) &&
-                (!has_src1 || src1_end < 64'(sta_pkg::ASlotDepth)) &&
-                (!has_p || p_end < 64'(sta_pkg::PHalfDepth)) &&
-                (dst_end < 64'(sta_pkg::ASlotDepth));
+    {last_rt, cm1, src_end, src1_end, p_end, dst_end, dst_words, src_depth} = '0;
+    rng_ok = rng_ok_q;
+    if (state_q == StCheck) begin
+      last_rt   = (64'(f_rows) - 64'd1) / 64'(R);
+      cm1       = 64'(f_cols) - 64'd1;
+      dst_words = ((raw ? cm1 * 64'd4 + 64'd4 : cm1 + 64'd1) + 64'(AWB) - 64'd1) / 64'(AWB);
+      src_depth = o_src ? 64'(sta_pkg::OHalfDepth) : 64'(sta_pkg::ASlotDepth);
+      src_end   = 64'(f_src_addr) + last_rt * 64'(f_src_pitch) + (o_src ? cm1 / 64'(C) : cm1 / 64'(AWB));
+      src1_end  = 64'(f_src1_addr) + last_rt * 64'(f_src1_pitch) + cm1 / 64'(AWB);
+      p_end     = 64'(f_p_addr) + cm1 / 64'(C);
+      dst_end   = 64'(f_dst_addr) + last_rt * 64'(f_dst_pitch) + dst_words - 64'd1;
+      rng_ok    = (src_end < src_depth) &&
+                  (!has_src1 || src1_end < 64'(sta_pkg::ASlotDepth)) &&
+                  (!has_p || p_end < 64'(sta_pkg::PHalfDepth)) &&
+                  (dst_end < 64'(sta_pkg::ASlotDepth));
+    end
   end
 
   logic flags_ok;
@@ -415,24 +426,57 @@ module sta_vu #(
   logic [VL*32-1:0] y_all, y_masked;
   logic [VR*16-1:0] lm_all;
 
+  // The operands of every lane, selected from the buffers' read data in the
+  // cycle the lanes' stage A loads (dv_q[1]) and only then: the dynamic part
+  // selects of wide read data are the costliest logic of an idle unit.
+  logic [VL*32-1:0]  op_x;
+  logic [VL*8-1:0]   op_a, op_b;
+  logic [VL*64-1:0]  op_p;
+  logic [VR*PmW-1:0] op_pm;
+  logic [VR*17-1:0]  op_pr;
+  logic [VR*7-1:0]   op_pe;
+  always_comb begin
+    op_x  = '0;
+    op_a  = '0;
+    op_b  = '0;
+    op_p  = '0;
+    op_pm = '0;
+    op_pr = '0;
+    op_pe = '0;
+    if (dv_q[1]) begin
+      for (int unsigned v = 0; v < VR; v++) begin
+        op_pm[v*PmW +: PmW] = bk_pm_q[(32'(d1_q.par) * VR + v) * PmW +: PmW];
+        op_pr[v*17 +: 17]   = bk_r_q[(32'(d1_q.par) * VR + v) * 17 +: 17];
+        op_pe[v*7 +: 7]     = bk_e_q[(32'(d1_q.par) * VR + v) * 7 +: 7];
+        for (int unsigned l = 0; l < VC; l++) begin
+          op_x[(v*VC + l)*32 +: 32] = o_rdata_i[(32'(d1_q.o_elem) + v * C + l) * 32 +: 32];
+          op_a[(v*VC + l)*8 +: 8]   = s0_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
+          op_b[(v*VC + l)*8 +: 8]   = s1_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
+          // REQ with req_uniform: every column's entry is bias 0, req_mult, req_shift.
+          op_p[(v*VC + l)*64 +: 64] =
+              uniform ? {10'd0, instr_q[sta_pkg::FReqShiftLsb +: 6], instr_q[sta_pkg::FReqMultLsb +: 16], 32'd0}
+                      : p_rdata_i[(32'(d1_q.p_ent) + l) * 64 +: 64];
+        end
+      end
+    end
+  end
+
   for (genvar v = 0; v < VR; v++) begin : g_vrow
     logic signed [PmW-1:0] pm;
     logic [16:0]           pr;
     logic signed [6:0]     pe;
-    assign pm = $signed(bk_pm_q[(32'(d1_q.par) * VR + v) * PmW +: PmW]);
-    assign pr = bk_r_q[(32'(d1_q.par) * VR + v) * 17 +: 17];
-    assign pe = $signed(bk_e_q[(32'(d1_q.par) * VR + v) * 7 +: 7]);
+    assign pm = $signed(op_pm[v*PmW +: PmW]);
+    assign pr = op_pr[v*17 +: 17];
+    assign pe = $signed(op_pe[v*7 +: 7]);
     for (genvar l = 0; l < VC; l++) begin : g_lane
       localparam int unsigned Ln = v * VC + l;
       logic [31:0] x;
       logic [7:0]  a, b;
       logic [63:0] p;
-      assign x = o_rdata_i[(32'(d1_q.o_elem) + v * C + l) * 32 +: 32];
-      assign a = s0_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
-      assign b = s1_rdata_i[(v * AWB + 32'(d1_q.a_byte) + l) * 8 +: 8];
-      // REQ with req_uniform: every column's entry is bias 0, req_mult, req_shift.
-      assign p = uniform ? {10'd0, instr_q[sta_pkg::FReqShiftLsb +: 6], instr_q[sta_pkg::FReqMultLsb +: 16], 32'd0}
-                         : p_rdata_i[(32'(d1_q.p_ent) + l) * 64 +: 64];
+      assign x = op_x[Ln*32 +: 32];
+      assign a = op_a[Ln*8 +: 8];
+      assign b = op_b[Ln*8 +: 8];
+      assign p = op_p[Ln*64 +: 64];
       sta_vu_lane #(.PmW(PmW)) u_lane (
         .clk_i       (clk_i),
         .en_i        (dv_q[6:1]),
@@ -659,6 +703,7 @@ module sta_vu #(
     if (!rst_ni) begin
       state_q  <= StIdle;
       instr_q  <= '0;
+      sync_q   <= '0;
       pc_q     <= '0;
       rng_ok_q <= 1'b0;
       cur1_q   <= '0;
@@ -680,6 +725,7 @@ module sta_vu #(
         instr_q <= q_instr_i;
         pc_q    <= q_pc_i;
       end
+      sync_q <= sync_d;
       if (state_q == StCheck) rng_ok_q <= rng_ok;
       cur1_q  <= cur1_d;
       cur2_q  <= cur2_d;
@@ -698,42 +744,40 @@ module sta_vu #(
   end
 
 `ifndef SYNTHESIS
-  // Every slot write goes to an empty destination.
-  VuWriteDstEmpty: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      w_we_o != '0 |-> !full_i[sta_pkg::FlagA + 32'(f_dst)])
-    else $error("sta_vu: writing slot A%0d while it is full", f_dst);
-  // Reads only while running, inside the checked ranges.
-  VuReadsInRange: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue |-> (!o_src || cur.srcb + 32'(ct_q) < 32'(sta_pkg::OHalfDepth)) &&
-                (!a_src || cur.srcb + 32'(wa_q) < 32'(sta_pkg::ASlotDepth)) &&
-                (!has_src1 || cur.src1b + 32'(wa_q) < 32'(sta_pkg::ASlotDepth)) &&
-                (!has_p || 32'(f_p_addr) + 32'(ct_q) < 32'(sta_pkg::PHalfDepth)) &&
-                (!pass2_q || cur.dstb + 32'(wd_q) < 32'(sta_pkg::ASlotDepth)));
-  // Chunk bookkeeping: the column counters describe the same column c0.
-  VuChunkCounters: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q == StRun |-> co_q < 16'(C) && ba_q < 16'(AWB) && dblk_q < 16'(NB) &&
-                           32'(c0_q) == 32'(ct_q) * C + 32'(co_q) &&
-                           32'(c0_q) == 32'(wa_q) * AWB + 32'(ba_q) &&
-                           32'(c0_q) * (raw ? 32'd4 : 32'd1) == (32'(wd_q) * NB + 32'(dblk_q)) * VC);
-  // Group bookkeeping: P1 runs at most one group ahead of P2 plus the one in flight.
-  VuGroupsAhead: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q == StRun |-> ahead_q <= 2'd2 && sd_q <= ahead_q);
-  // Pending statistics are taken before the next group's arrive.
-  VuPendingNotLost: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      sdone_q |-> !pend_v_q || scal_start);
-  // A group's pass 2 starts only with its scalar step done (bank parity matches).
-  VuPass2Ready: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      issue && pass2_q && two_pass |-> sd_q != '0);
-  // The dispatcher's static checks hold: no flag named twice.
-  VuNoDupFlags: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q == StRun |-> !sync.dup);
-  // Done and error never together; set/clr only with done.
-  VuDoneErr: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      !(done_o && err_o) && ((set_o | clr_o) == '0 || done_o));
-  VuScalarLockStep: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      sc_done == '0 || sc_done == '1);
-  // The queue holds its head stable until it is taken.
-  VuQueueStable: assert property (@(posedge clk_i) disable iff (!rst_ni || clr_i)
-      q_valid_i && !q_ready_o |=> !q_valid_i || $stable(q_instr_i));
+  // Boolean checks as immediate assertions at the clock edge (concurrent
+  // ones make the simulator keep sampled copies of their signals every cycle).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // Every slot write goes to an empty destination.
+      VuWriteDstEmpty: assert (!(w_we_o != '0) || (!full_i[sta_pkg::FlagA + 32'(f_dst)])) else $error("sta_vu: writing slot A%0d while it is full", f_dst);
+      // Reads only while running, inside the checked ranges.
+      VuReadsInRange: assert (!(issue) || ((!o_src || cur.srcb + 32'(ct_q) < 32'(sta_pkg::OHalfDepth)) && (!a_src || cur.srcb + 32'(wa_q) < 32'(sta_pkg::ASlotDepth)) && (!has_src1 || cur.src1b + 32'(wa_q) < 32'(sta_pkg::ASlotDepth)) && (!has_p || 32'(f_p_addr) + 32'(ct_q) < 32'(sta_pkg::PHalfDepth)) && (!pass2_q || cur.dstb + 32'(wd_q) < 32'(sta_pkg::ASlotDepth))));
+      // Chunk bookkeeping: the column counters describe the same column c0.
+      VuChunkCounters: assert (!(state_q == StRun) || (co_q < 16'(C) && ba_q < 16'(AWB) && dblk_q < 16'(NB) && 32'(c0_q) == 32'(ct_q) * C + 32'(co_q) && 32'(c0_q) == 32'(wa_q) * AWB + 32'(ba_q) && 32'(c0_q) * (raw ? 32'd4 : 32'd1) == (32'(wd_q) * NB + 32'(dblk_q)) * VC));
+      // Group bookkeeping: P1 runs at most one group ahead of P2 plus the one in flight.
+      VuGroupsAhead: assert (!(state_q == StRun) || (ahead_q <= 2'd2 && sd_q <= ahead_q));
+      // Pending statistics are taken before the next group's arrive.
+      VuPendingNotLost: assert (!(sdone_q) || (!pend_v_q || scal_start));
+      // A group's pass 2 starts only with its scalar step done (bank parity matches).
+      VuPass2Ready: assert (!(issue && pass2_q && two_pass) || (sd_q != '0));
+      // The dispatcher's static checks hold: no flag named twice.
+      VuNoDupFlags: assert (!(state_q == StRun) || (!sync.dup));
+      // Done and error never together; set/clr only with done.
+      VuDoneErr: assert (!(done_o && err_o) && ((set_o | clr_o) == '0 || done_o));
+      VuScalarLockStep: assert (sc_done == '0 || sc_done == '1);
+    end
+  end
+  // The queue holds its head stable until it is taken (the copy is made only
+  // while an instruction waits, not every cycle as $stable would).
+  logic            held_v_q;
+  sta_pkg::instr_t held_q;
+  always_ff @(posedge clk_i) begin
+    if (rst_ni && held_v_q && !clr_i) begin
+      VuQueueStable: assert (!q_valid_i || q_instr_i == held_q)
+        else $error("sta_vu: the queue head changed while waiting to be taken");
+    end
+    held_v_q <= rst_ni && q_valid_i && !q_ready_o && !clr_i;
+    if (q_valid_i && !q_ready_o) held_q <= q_instr_i;
+  end
 `endif
 endmodule

@@ -14,6 +14,8 @@
 //   E    sat8(rnd(.,gshift))    min(255,rnd(.,31+e))    .                     .
 //   F    residual: sat8(rnd(y*ma + r*mb, shift))                              same
 //
+// Each stage's combinational block computes only in a cycle its registers
+// load (en_i), so idle lanes cost the simulator nearly nothing.
 // Values move between stages as 64-bit signed; every value fits with room
 // to spare (the widest is LayerNorm's xhat*gamma + beta, under 2^53), so
 // rounding shifts up to 63 need no wider sum. Each stage has at most one
@@ -140,13 +142,20 @@ module sta_vu_lane #(
     logic signed [32:0] m1;
     logic signed [17:0] m2;
     logic signed [50:0] pr;
-    m1 = is_req ? 33'($signed(x_i)) + 33'($signed(p_i[31:0])) : is_sm ? 33'($signed(x_i)) : 33'($signed(a_i));
-    m2 = is_req ? $signed({2'b00, p_i[47:32]}) : is_sm ? $signed({2'b00, sm_mult_i}) : $signed({2'b00, n_i});
-    pr = m1 * m2;
-    va_d = s64_t'($signed(x_i));
-    if ((is_req && !raw_i) || is_sm) va_d = s64_t'(pr);
-    else if (is_ln)                  va_d = pass2_i ? s64_t'(pr) - s64_t'(pm_i) : s64_t'($signed(a_i));
-    else if (is_add)                 va_d = s64_t'($signed(a_i));
+    m1 = '0;
+    m2 = '0;
+    pr = '0;
+    va_d = va_q;
+    // Evaluated only when the stage loads (simulation speed: the lanes idle most cycles).
+    if (en_i[0]) begin
+      m1 = is_req ? 33'($signed(x_i)) + 33'($signed(p_i[31:0])) : is_sm ? 33'($signed(x_i)) : 33'($signed(a_i));
+      m2 = is_req ? $signed({2'b00, p_i[47:32]}) : is_sm ? $signed({2'b00, sm_mult_i}) : $signed({2'b00, n_i});
+      pr = m1 * m2;
+      va_d = s64_t'($signed(x_i));
+      if ((is_req && !raw_i) || is_sm) va_d = s64_t'(pr);
+      else if (is_ln)                  va_d = pass2_i ? s64_t'(pr) - s64_t'(pm_i) : s64_t'($signed(a_i));
+      else if (is_add)                 va_d = s64_t'($signed(a_i));
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -178,13 +187,19 @@ module sta_vu_lane #(
     s64_t q;
     logic signed [UW-1:0] u;
     logic signed [UW+17:0] ur;
-    q  = rnd(va_q, sha_q);
-    u  = UW'(va_q);                       // LayerNorm n*z - S1
-    ur = u * $signed({1'b0, pra_q});
-    vb_d = va_q;
-    if (is_req && !raw_i) vb_d = gelu_i ? clamp(q, -(64'sd1 <<< 20), (64'sd1 <<< 20) - 64'sd1) : sat8(q);
-    else if (is_sm)       vb_d = clamp(rnd(va_q, sm_shift_i), -(64'sd1 <<< 24), (64'sd1 <<< 24) - 64'sd1);
-    else if (is_ln)       vb_d = s64_t'(ur);
+    q  = '0;
+    u  = '0;
+    ur = '0;
+    vb_d = vb_q;
+    if (en_i[1]) begin
+      q  = rnd(va_q, sha_q);
+      u  = UW'(va_q);                       // LayerNorm n*z - S1
+      ur = u * $signed({1'b0, pra_q});
+      vb_d = va_q;
+      if (is_req && !raw_i) vb_d = gelu_i ? clamp(q, -(64'sd1 <<< 20), (64'sd1 <<< 20) - 64'sd1) : sat8(q);
+      else if (is_sm)       vb_d = clamp(rnd(va_q, sm_shift_i), -(64'sd1 <<< 24), (64'sd1 <<< 24) - 64'sd1);
+      else if (is_ln)       vb_d = s64_t'(ur);
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -213,16 +228,25 @@ module sta_vu_lane #(
     logic [15:0] phi;
     logic signed [16:0]    c2;
     logic signed [XqW+16:0] pc;
-    base = p2b_q ? s64_t'(pmb_q) : s64_t'(lm_i);
-    xq   = XqW'(rnd(vb_q, 6'(7'sd21 + peb_q)));
-    phi  = 16'(phi_q15(vb_q));            // 0 .. 2^15
-    c1   = is_ln ? xq : XqW'(vb_q);
-    c2   = is_ln ? 17'(gmb_q) : $signed({1'b0, phi});
-    pc   = c1 * c2;
-    vc_d = vb_q;
-    if (is_req && gelu_i) vc_d = s64_t'(pc);
-    else if (is_sm)       vc_d = exp2_neg(vb_q - (base <<< Fr));
-    else if (is_ln)       vc_d = s64_t'(pc) + s64_t'(btb_q);
+    base = '0;
+    xq   = '0;
+    phi  = '0;
+    c1   = '0;
+    c2   = '0;
+    pc   = '0;
+    vc_d = vc_q;
+    if (en_i[2]) begin
+      base = p2b_q ? s64_t'(pmb_q) : s64_t'(lm_i);
+      xq   = XqW'(rnd(vb_q, 6'(7'sd21 + peb_q)));
+      phi  = (is_req && gelu_i) ? 16'(phi_q15(vb_q)) : '0;  // 0 .. 2^15
+      c1   = is_ln ? xq : XqW'(vb_q);
+      c2   = is_ln ? 17'(gmb_q) : $signed({1'b0, phi});
+      pc   = c1 * c2;
+      vc_d = vb_q;
+      if (is_req && gelu_i) vc_d = s64_t'(pc);
+      else if (is_sm)       vc_d = exp2_neg(vb_q - (base <<< Fr));
+      else if (is_ln)       vc_d = s64_t'(pc) + s64_t'(btb_q);
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -246,15 +270,23 @@ module sta_vu_lane #(
     logic signed [E2W:0] g, d1;
     logic signed [17:0] d2;
     logic signed [E2W+18:0] pd;
-    g    = (E2W+1)'(rnd(vc_q, 6'(sta_pkg::GeluBits)));  // |g| <= 2^20
-    d1   = gelu_i ? g : $signed({1'b0, vc_q[E2W-1:0]});
-    d2   = gelu_i ? $signed({2'b00, gelu_mult_i}) : $signed({1'b0, prc_q});
-    pd   = d1 * d2;
-    pd64 = s64_t'(pd);
-    vd_d = vc_q;
-    if (is_req && gelu_i) vd_d = pd64;
-    else if (is_sm)       vd_d = (pd64 <<< 8) - pd64;
-    else if (is_ln)       vd_d = sat8(rnd(vc_q, shift_i));
+    g    = '0;
+    d1   = '0;
+    d2   = '0;
+    pd   = '0;
+    pd64 = '0;
+    vd_d = vd_q;
+    if (en_i[3]) begin
+      g    = (E2W+1)'(rnd(vc_q, 6'(sta_pkg::GeluBits)));  // |g| <= 2^20
+      d1   = gelu_i ? g : $signed({1'b0, vc_q[E2W-1:0]});
+      d2   = gelu_i ? $signed({2'b00, gelu_mult_i}) : $signed({1'b0, prc_q});
+      pd   = d1 * d2;
+      pd64 = s64_t'(pd);
+      vd_d = vc_q;
+      if (is_req && gelu_i) vd_d = pd64;
+      else if (is_sm)       vd_d = (pd64 <<< 8) - pd64;
+      else if (is_ln)       vd_d = sat8(rnd(vc_q, shift_i));
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -271,10 +303,14 @@ module sta_vu_lane #(
 
   always_comb begin
     s64_t p;
-    p = rnd(vd_q, 6'(7'sd31 + ped_q));
-    ve_d = vd_q[31:0];
-    if (is_req && gelu_i) ve_d = 32'(sat8(rnd(vd_q, gelu_shift_i)));
-    else if (is_sm)       ve_d = (p > 64'sd255) ? 32'd255 : 32'(p);
+    p = '0;
+    ve_d = ve_q;
+    if (en_i[4]) begin
+      p = rnd(vd_q, 6'(7'sd31 + ped_q));
+      ve_d = vd_q[31:0];
+      if (is_req && gelu_i) ve_d = 32'(sat8(rnd(vd_q, gelu_shift_i)));
+      else if (is_sm)       ve_d = (p > 64'sd255) ? 32'd255 : 32'(p);
+    end
   end
 
   always_ff @(posedge clk_i) begin
@@ -289,9 +325,13 @@ module sta_vu_lane #(
 
   always_comb begin
     logic signed [25:0] f;  // |y*ma + r*mb| < 2^24
-    vf_d = ve_q;
-    f = $signed(ve_q[7:0]) * $signed({1'b0, ma_i}) + be_q * $signed({1'b0, mb_i});
-    if ((is_req && res_i && !raw_i) || is_add) vf_d = 32'(sat8(rnd(s64_t'(f), shift_i)));
+    f = '0;
+    vf_d = vf_q;
+    if (en_i[5]) begin
+      vf_d = ve_q;
+      f = $signed(ve_q[7:0]) * $signed({1'b0, ma_i}) + be_q * $signed({1'b0, mb_i});
+      if ((is_req && res_i && !raw_i) || is_add) vf_d = 32'(sat8(rnd(s64_t'(f), shift_i)));
+    end
   end
 
   always_ff @(posedge clk_i) begin

@@ -64,7 +64,16 @@ module sta_vu_rowwr #(
           blk_q[(v*NB + b)*BlkB +: BlkB] <= in_raw_i ? yr[(b % 4)*BlkB +: BlkB] : lo;
         end
       end
-      assign w_wdata_o[(v*NB + b)*BlkB +: BlkB] = bval_q[b] ? blk_q[(v*NB + b)*BlkB +: BlkB] : '0;
+    end
+  end
+
+  // The outgoing word, only in a write cycle (zero bytes past the row's end).
+  always_comb begin
+    w_wdata_o = '0;
+    if (wp_q) begin
+      for (int unsigned v = 0; v < VR; v++)
+        for (int unsigned b = 0; b < NB; b++)
+          if (bval_q[b]) w_wdata_o[(v*NB + b)*BlkB +: BlkB] = blk_q[(v*NB + b)*BlkB +: BlkB];
     end
   end
 
@@ -100,10 +109,14 @@ module sta_vu_rowwr #(
   assign w_ilast_o = wp_ilast_q;
 
 `ifndef SYNTHESIS
-  // A word's blocks are written once each before the word goes out.
-  RowwrNoBlockTwice: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      in_valid_i && !wp_q |-> (bval_q & bsel) == '0);
-  RowwrRawAligned: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      in_valid_i && in_raw_i |-> in_blk_i[1:0] == 2'b00);
+  // Boolean checks as immediate assertions at the clock edge (concurrent
+  // ones make the simulator keep sampled copies of their signals every cycle).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // A word's blocks are written once each before the word goes out.
+      RowwrNoBlockTwice: assert (!(in_valid_i && !wp_q) || ((bval_q & bsel) == '0));
+      RowwrRawAligned: assert (!(in_valid_i && in_raw_i) || (in_blk_i[1:0] == 2'b00));
+    end
+  end
 `endif
 endmodule

@@ -53,22 +53,26 @@ module sta_vu_scalar #(
   logic [5:0]      g_q, g_d;         // LayerNorm: half the normalizing shift of D (0 for softmax)
   logic [CW-1:0]   cnt_q, cnt_d;
 
-  // The LayerNorm radicand.
+  // The LayerNorm radicand and g = (64 - bitlen(D)) / 2: D << 2g has 63 or 64
+  // bits, its root 32. Computed only in the start cycle of a LayerNorm row.
   logic signed [DW+1:0] d_full;
   logic [2*NSE-1:0]     d_clamped;
-  assign d_full    = (DW+2)'($signed({1'b0, n_i}) * $signed({1'b0, s2_i})) - (DW+2)'(s1_i * s1_i) +
-                     (DW+2)'($signed({1'b0, eps_i}));
-  assign d_clamped = (d_full < (DW+2)'(1)) ? (2*NSE)'(1) : (2*NSE)'(d_full);
-
-  // g = (64 - bitlen(D)) / 2: D << 2g has 63 or 64 bits, its root 32.
-  logic [5:0] d_g;
+  logic [5:0]           d_g;
   always_comb begin
     logic [6:0] bl;
-    bl = '0;
-    for (int i = 0; i < 2 * NSE; i++) begin
-      if (d_clamped[i]) bl = 7'(i + 1);
+    bl        = '0;
+    d_full    = '0;
+    d_clamped = '0;
+    d_g       = '0;
+    if (start_i && ln_i) begin
+      d_full    = (DW+2)'($signed({1'b0, n_i}) * $signed({1'b0, s2_i})) - (DW+2)'(s1_i * s1_i) +
+                  (DW+2)'($signed({1'b0, eps_i}));
+      d_clamped = (d_full < (DW+2)'(1)) ? (2*NSE)'(1) : (2*NSE)'(d_full);
+      for (int i = 0; i < 2 * NSE; i++) begin
+        if (d_clamped[i]) bl = 7'(i + 1);
+      end
+      d_g = 6'((7'd64 - bl) >> 1);
     end
-    d_g = 6'((7'd64 - bl) >> 1);
   end
 
   always_comb begin
@@ -97,6 +101,8 @@ module sta_vu_scalar #(
     e_d     = e_q;
     g_d     = g_q;
     cnt_d   = cnt_q;
+    // Nothing to compute while idle and not starting (simulation speed).
+    if (state_q != StIdle || start_i) begin
     unique case (state_q)
       StIdle: begin
         if (start_i) begin
@@ -167,6 +173,7 @@ module sta_vu_scalar #(
       StDone: state_d = StIdle;
       default: state_d = StIdle;
     endcase
+    end
     if (clr_i) state_d = StIdle;
   end
 
@@ -201,12 +208,15 @@ module sta_vu_scalar #(
   assign e_o    = e_q;
 
 `ifndef SYNTHESIS
-  // The divisor is normalized into [2^15, 2^16).
-  ScalarDivisorNormalized: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q == StDiv |-> sm_q[15]);
-  ScalarQuotientFits: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      state_q == StDone |-> !q_q[17]);
-  ScalarNoStartWhileBusy: assert property (@(posedge clk_i) disable iff (!rst_ni)
-      start_i |-> state_q == StIdle || clr_i);
+  // Boolean checks as immediate assertions at the clock edge (concurrent
+  // ones make the simulator keep sampled copies of their signals every cycle).
+  always_ff @(posedge clk_i) begin
+    if (rst_ni) begin
+      // The divisor is normalized into [2^15, 2^16).
+      ScalarDivisorNormalized: assert (!(state_q == StDiv) || (sm_q[15]));
+      ScalarQuotientFits: assert (!(state_q == StDone) || (!q_q[17]));
+      ScalarNoStartWhileBusy: assert (!(start_i) || (state_q == StIdle || clr_i));
+    end
+  end
 `endif
 endmodule

@@ -53,15 +53,20 @@ module sta_vu_stats #(
     logic signed [15:0]    z;
     c1 = '0;
     c2 = '0;
-    for (int l = 0; l < VC; l++) begin
-      z = 16'($signed(z_i[l*8 +: 8]));
-      if (ln_mask_i[l]) begin
-        c1 = c1 + S1W'(z);
-        c2 = c2 + S2W'($unsigned(z * z));
+    z  = '0;
+    s1_d = s1_q;
+    s2_d = s2_q;
+    if (ln_en_i) begin  // only when the sums load (simulation speed)
+      for (int l = 0; l < VC; l++) begin
+        z = 16'($signed(z_i[l*8 +: 8]));
+        if (ln_mask_i[l]) begin
+          c1 = c1 + S1W'(z);
+          c2 = c2 + S2W'($unsigned(z * z));
+        end
       end
+      s1_d = ln_first_i ? c1 : s1_q + c1;
+      s2_d = ln_first_i ? c2 : s2_q + c2;
     end
-    s1_d = ln_first_i ? c1 : s1_q + c1;
-    s2_d = ln_first_i ? c2 : s2_q + c2;
   end
 
   always_ff @(posedge clk_i) begin
@@ -77,12 +82,16 @@ module sta_vu_stats #(
   always_comb begin
     logic signed [24:0] mx, t;
     mx = -(25'sd1 <<< 24);  // the smallest logit
-    for (int l = 0; l < VC; l++) begin
-      t = $signed(t_i[l*25 +: 25]);
-      if (mx_mask_i[l] && t > mx) mx = t;
+    t  = '0;
+    lm_o = lm_q;
+    if (mx_en_i) begin
+      for (int l = 0; l < VC; l++) begin
+        t = $signed(t_i[l*25 +: 25]);
+        if (mx_mask_i[l] && t > mx) mx = t;
+      end
+      // ceil_q10: (t + 2^10 - 1) >> 10, in [-2^14, 2^14]
+      lm_o = 16'((26'(mx) + 26'sd1023) >>> Fr);
     end
-    // ceil_q10: (t + 2^10 - 1) >> 10, in [-2^14, 2^14]
-    lm_o = 16'((26'(mx) + 26'sd1023) >>> Fr);
   end
 
   always_ff @(posedge clk_i) begin
@@ -102,12 +111,17 @@ module sta_vu_stats #(
     logic [SumW-1:0]    ls;
     logic signed [15:0] mm;
     ls = '0;
-    for (int l = 0; l < VC; l++) begin
-      if (sm_mask_i[l]) ls = ls + SumW'(e2_i[l*E2W +: E2W]);
+    mm = m_q;
+    m_d = m_q;
+    s_d = s_q;
+    if (sm_en_i) begin
+      for (int l = 0; l < VC; l++) begin
+        if (sm_mask_i[l]) ls = ls + SumW'(e2_i[l*E2W +: E2W]);
+      end
+      mm  = (lm_q > m_q) ? lm_q : m_q;
+      m_d = sm_first_i ? lm_q : mm;
+      s_d = sm_first_i ? ls : shr(s_q, 17'(17'(mm) - 17'(m_q))) + shr(ls, 17'(17'(mm) - 17'(lm_q)));
     end
-    mm  = (lm_q > m_q) ? lm_q : m_q;
-    m_d = sm_first_i ? lm_q : mm;
-    s_d = sm_first_i ? ls : shr(s_q, 17'(17'(mm) - 17'(m_q))) + shr(ls, 17'(17'(mm) - 17'(lm_q)));
   end
 
   always_ff @(posedge clk_i) begin
