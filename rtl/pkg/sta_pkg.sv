@@ -420,7 +420,7 @@ package sta_pkg;
   localparam logic [11:0] CsrInstret = 12'h038;  // ro instructions dispatched
   localparam logic [11:0] CsrDmaRdBeats = 12'h03c;  // ro AXI read beats received (program and data)
   localparam logic [11:0] CsrDmaWrBeats = 12'h040;  // ro AXI write beats sent
-  localparam logic [11:0] CsrVecBusyLo = 12'h044;  // ro cycles the vector unit read a source chunk, low word
+  localparam logic [11:0] CsrVecBusyLo = 12'h044;  // ro cycles the vector unit executed an instruction (from its flags being satisfied to its done), low word
   localparam logic [11:0] CsrVecBusyHi = 12'h048;  // ro high word
   localparam logic [11:0] CsrHwRows = 12'h080;  // ro hardware parameter rows
   localparam logic [11:0] CsrHwCols = 12'h084;  // ro hardware parameter cols

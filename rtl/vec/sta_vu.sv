@@ -68,7 +68,7 @@ module sta_vu #(
   output logic [sta_pkg::VecRows*sta_pkg::AWordBytes*8-1:0] w_wdata_o,
   // status
   output logic                            idle_o,        // no instruction held
-  output logic                            busy_o,        // this cycle a source chunk was read
+  output logic                            busy_o,        // executing an instruction: flags satisfied, until done (VEC_BUSY)
   output logic                            err_o,         // one-cycle pulse
   output sta_pkg::err_e                   err_cause_o,   // valid with err_o (BUF_RANGE)
   output logic [31:0]                     err_pc_o
@@ -391,7 +391,7 @@ module sta_vu #(
   assign s1_addr_o = AA'(cur.src1b + 32'(wa_q));
   assign p_re_o    = issue && ((is_req && !raw && !uniform) || (is_ln && pass2_q));
   assign p_raddr_o = {f_p, PA'(32'(f_p_addr) + 32'(ct_q))};
-  assign busy_o    = issue;
+  assign busy_o    = (state_q == StRun) || (state_q == StDrain);  // executing (flags satisfied, until done)
 
   // ---- Descriptor pipeline (one register per stage: Yosys mis-reads members of
   // elements of a packed array of structs) ----

@@ -35,7 +35,7 @@ struct RunResult {
   uint64_t instret = 0;
   uint64_t rd_beats = 0;
   uint64_t wr_beats = 0;
-  uint64_t vec_busy_cycles = 0;  // cycles the vector unit read a source chunk
+  uint64_t vec_busy_cycles = 0;  // cycles the vector unit executed an instruction (VEC_BUSY)
   double wall_seconds = 0.0;  // host time of the run
 };
 

@@ -319,7 +319,7 @@ TEST(RtlProgram, HoldRuleTwoProducersOfOneSlot) {
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
-  EXPECT_GT(b.r.vec_busy_cycles, 0u) << "VEC_BUSY counts the vector unit's source reads";
+  EXPECT_GT(b.r.vec_busy_cycles, 0u) << "VEC_BUSY counts the vector unit's execution";
 }
 
 // NEEDS THE VECTOR UNIT: two REQ into A3 without final (the vector unit
