@@ -28,7 +28,8 @@ json.dump(c, open(sys.argv[3], "w"), indent=2)
 PY
   build=build-vl$l-$name
   echo "vec_lanes_sweep: vec_lanes=$l: building $build (this takes a few minutes)" >&2
-  make --no-print-directory BUILD="$build" HW="$cfg" STA_WITH_TORCH=OFF build >&2
+  make --no-print-directory BUILD="$build" HW="$cfg" STA_WITH_TORCH=OFF configure >&2
+  cmake --build "$build" -j "${JOBS:-2}" --target sta >&2
   sm=$("$build"/sta op --op softmax --rows 256 --cols 256 --backend rtl --hw "$cfg" --json)
   at=$("$build"/sta attention --seq 128 --head-dim 64 --backend rtl --hw "$cfg" --json)
   python3 - "$l" "$sm" "$at" >> "$results" <<'PY'
