@@ -8,6 +8,8 @@
 #                        in build/ is never reconfigured behind your back)
 #   make STA_WITH_TORCH=OFF build
 #                        build without LibTorch (no IDP training)
+#   make HW=configs/paper.json VL_THREADS=2 BUILD=build-paper-mt build
+#                        a two-threaded RTL model in its own directory
 #
 # Other targets: setup build bench lint synth idp-bench clean (see README.md).
 
@@ -24,9 +26,14 @@ BUILD ?= build-$(basename $(notdir $(HW)))
 HW_FLAG := -DSTA_HW_CONFIG=$(abspath $(HW))
 endif
 
-CMAKE_FLAGS = $(strip -DCMAKE_BUILD_TYPE=Release $(HW_FLAG) $(TORCH_FLAG))
+CMAKE_FLAGS = $(strip -DCMAKE_BUILD_TYPE=Release $(HW_FLAG) $(TORCH_FLAG) $(THREADS_FLAG))
 ifneq ($(strip $(STA_WITH_TORCH)),)
 TORCH_FLAG := -DSTA_WITH_TORCH=$(STA_WITH_TORCH)
+endif
+# VL_THREADS=N: a multithreaded Verilated model (Verilator --threads N), for
+# long runs; use it with its own BUILD directory.
+ifneq ($(strip $(VL_THREADS)),)
+THREADS_FLAG := -DSTA_VERILATOR_THREADS=$(VL_THREADS)
 endif
 
 SETUP_STAMP := $(BUILD)/.setup-done
@@ -63,10 +70,11 @@ test: build
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
 
-# stdout carries only the JSON object (the build's output goes to stderr).
-bench:
-	@$(MAKE) --no-print-directory build 1>&2
-	@$(BUILD)/sta bench --json
+# stdout carries only the JSON ({"NAME": bench, ...}); builds and progress go
+# to stderr. Without HW: configs/default.json and configs/paper.json, each in
+# its own build directory; out/bench/ gets the JSON files and a plot.
+bench: setup
+	@bash scripts/bench.sh $(if $(strip $(HW)),$(HW),)
 
 # Verilator lint of the RTL with the package generated for this build's
 # configuration; fails on any warning.

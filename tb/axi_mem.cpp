@@ -9,20 +9,26 @@ namespace sta::tb {
 AxiMem::AxiMem(std::vector<uint8_t>& image, const AxiPins& pins, const AxiMemConfig& cfg)
     : image_(image), p_(pins), cfg_(cfg) {
   const uint32_t bb = cfg_.bus_bytes;
-  if (bb != 4 && bb != 8 && bb != 16 && bb != 32) {
-    throw std::invalid_argument("AxiMem: bus_bytes must be 4, 8, 16 or 32, got " +
+  if (bb != 4 && bb != 8 && bb != 16 && bb != 32 && bb != 64) {
+    throw std::invalid_argument("AxiMem: bus_bytes must be 4, 8, 16, 32 or 64, got " +
                                 std::to_string(bb));
   }
   if (cfg_.bytes_per_cycle == 0) throw std::invalid_argument("AxiMem: bytes_per_cycle must be > 0");
   if (cfg_.max_reads == 0 || cfg_.max_writes == 0 || cfg_.w_buffer_beats == 0) {
     throw std::invalid_argument("AxiMem: queue sizes must be > 0");
   }
-  if (p_.wstrb_bytes * 8 < bb || p_.wstrb_bytes > 4) {
+  if (p_.wstrb_bytes * 8 < bb || p_.wstrb_bytes > 8) {
     throw std::invalid_argument("AxiMem: wstrb port of " + std::to_string(p_.wstrb_bytes) +
                                 " bytes cannot hold " + std::to_string(bb) + " strobes");
   }
-  strb_mask_ = bb == 32 ? 0xffffffffu : ((1u << bb) - 1u);
-  credit_cap_ = std::max(bb, cfg_.bytes_per_cycle);
+  strb_mask_ = bb == 64 ? ~uint64_t(0) : ((uint64_t(1) << bb) - 1u);
+  credit_cap_ = std::max(cfg_.shared ? 2 * bb : bb, cfg_.bytes_per_cycle);
+  // STA_AXI_TRACE=FILE: one line per accepted burst ("cycle AR|AW addr beats id"), for
+  // looking at when the DMA moves which data.
+  if (const char* t = std::getenv("STA_AXI_TRACE"); t && *t) {
+    trace_ = std::fopen(t, "a");  // appended: one "# run" block per run
+    if (trace_) std::fprintf(trace_, "# run\n");
+  }
   lat_ = std::max<uint32_t>(cfg_.latency, 1);
   rd_.resize(cfg_.max_reads);
   aw_.resize(cfg_.max_writes);
@@ -106,18 +112,18 @@ bool AxiMem::read_beat(uint32_t addr, uint32_t size, uint8_t* out) const {
   return end <= img;
 }
 
-bool AxiMem::write_beat(uint32_t addr, const uint8_t* data, uint32_t strb) {
+bool AxiMem::write_beat(uint32_t addr, const uint8_t* data, uint64_t strb) {
   const uint32_t bb = cfg_.bus_bytes;
   const uint64_t base = addr & ~uint64_t(bb - 1);
   if (strb == 0) return true;
-  const uint32_t hi = 31u - uint32_t(__builtin_clz(strb));
+  const uint32_t hi = 63u - uint32_t(__builtin_clzll(strb));
   if (base + hi >= image_.size()) return false;  // some enabled byte is outside the image
   uint8_t* dst = image_.data() + base;
   if (strb == strb_mask_) {
     std::memcpy(dst, data, bb);
   } else {
-    for (uint32_t s = strb; s != 0; s &= s - 1) {
-      const uint32_t i = uint32_t(__builtin_ctz(s));
+    for (uint64_t s = strb; s != 0; s &= s - 1) {
+      const uint32_t i = uint32_t(__builtin_ctzll(s));
       dst[i] = data[i];
     }
   }
@@ -158,8 +164,8 @@ void AxiMem::drain_writes() {
   }
 }
 
-uint32_t AxiMem::read_strb() const {
-  uint32_t strb = 0;
+uint64_t AxiMem::read_strb() const {
+  uint64_t strb = 0;
   std::memcpy(&strb, p_.wstrb, p_.wstrb_bytes);  // little-endian host
   return strb & strb_mask_;
 }
@@ -226,6 +232,7 @@ void AxiMem::pre_edge() {
     b.ready_cycle = cycle_ + lat_;
     ++rd_count_;
     ++rd_bursts_;
+    if (trace_) std::fprintf(trace_, "%llu AR %u %u %u\n", (unsigned long long)cycle_, b.addr, b.beats, b.id);
     check_burst(b, "AR");
   }
   // W beat accepted?
@@ -236,7 +243,7 @@ void AxiMem::pre_edge() {
     w_last_[wi] = *p_.wlast;
     ++w_count_;
     ++wr_beats_;
-    wr_credit_ -= bb;
+    (cfg_.shared ? rd_credit_ : wr_credit_) -= bb;
   }
   // AW accepted?
   if (*p_.awready && *p_.awvalid) {
@@ -250,6 +257,7 @@ void AxiMem::pre_edge() {
     b.resp = kAxiOkay;
     ++aw_count_;
     ++wr_bursts_;
+    if (trace_) std::fprintf(trace_, "%llu AW %u %u %u\n", (unsigned long long)cycle_, b.addr, b.beats, b.id);
     check_burst(b, "AW");
   }
   // B taken?
@@ -268,7 +276,6 @@ void AxiMem::post_edge() {
   const uint32_t bb = cfg_.bus_bytes;
   *p_.arready = rd_count_ < cfg_.max_reads;
   *p_.awready = aw_count_ < cfg_.max_writes;
-  *p_.wready = w_count_ < cfg_.w_buffer_beats && wr_credit_ >= bb;
   if (!r_shown_) {
     *p_.rvalid = 0;
     if (rd_count_ != 0 && rd_credit_ >= bb) {
@@ -286,6 +293,9 @@ void AxiMem::post_edge() {
       }
     }
   }
+  // Shared: a write beat needs credit beyond the read beat shown (reads first).
+  *p_.wready = w_count_ < cfg_.w_buffer_beats &&
+               (cfg_.shared ? rd_credit_ >= bb + (r_shown_ ? bb : 0) : wr_credit_ >= bb);
   if (!b_shown_) {
     *p_.bvalid = 0;
     if (b_count_ != 0 && b_[b_head_].ready_cycle <= cycle_) {

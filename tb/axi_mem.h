@@ -8,7 +8,8 @@
 //     up to w_buffer_beats are buffered). The B response of a burst is
 //     presented max(latency, 1) cycles after the cycle its last W beat and its
 //     AW are both in; B responses are returned in order.
-//   - Bandwidth: bytes_per_cycle per direction, with a credit counter: one
+//   - Bandwidth: bytes_per_cycle per direction (or, shared, for both
+//     directions together, reads served first), with a credit counter: one
 //     beat costs bus_bytes of credit; credit grows by bytes_per_cycle each
 //     cycle and is capped at max(bus_bytes, bytes_per_cycle). 16 on a 16-byte
 //     bus = one beat per cycle, 8 = one beat every 2 cycles.
@@ -20,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,8 @@ namespace sta::tb {
 struct AxiMemConfig {
   uint32_t bus_bytes = 16;        // 4, 8, 16 or 32
   uint32_t latency = 20;          // cycles from AR/AW(+last W) to first R beat / B
-  uint32_t bytes_per_cycle = 16;  // bandwidth per direction
+  uint32_t bytes_per_cycle = 16;  // bandwidth per direction, or of both together when shared
+  bool shared = false;            // reads and writes draw on one bandwidth (one DRAM channel); reads first
   uint32_t max_reads = 16;        // read bursts accepted and not finished
   uint32_t max_writes = 16;       // write bursts accepted and not answered
   uint32_t w_buffer_beats = 64;   // W beats held before their AW arrives
@@ -45,6 +48,11 @@ class AxiMem final : public Driver {
   // Keeps references to `image` and the pins; both must outlive the model.
   // Throws std::invalid_argument for an illegal configuration.
   AxiMem(std::vector<uint8_t>& image, const AxiPins& pins, const AxiMemConfig& cfg);
+  ~AxiMem() override {
+    if (trace_) std::fclose(trace_);
+  }
+  AxiMem(const AxiMem&) = delete;
+  AxiMem& operator=(const AxiMem&) = delete;
 
   void reset() override;
   void pre_edge() override;
@@ -81,16 +89,17 @@ class AxiMem final : public Driver {
   void check_burst(const Burst& b, const char* chan);
   void note_protocol_error(const char* what, uint32_t addr);
   bool read_beat(uint32_t addr, uint32_t size, uint8_t* out) const;
-  bool write_beat(uint32_t addr, const uint8_t* data, uint32_t strb);
+  bool write_beat(uint32_t addr, const uint8_t* data, uint64_t strb);
   void drain_writes();
   void check_stable();
-  uint32_t read_strb() const;
+  uint64_t read_strb() const;
 
   // What the master presented in a cycle where valid was high and ready low:
   // it must present the same again in the next cycle.
   struct Held {
     bool ar = false, aw = false, w = false;
-    uint32_t ar_addr = 0, aw_addr = 0, w_strb = 0;
+    uint32_t ar_addr = 0, aw_addr = 0;
+    uint64_t w_strb = 0;
     uint8_t ar_len = 0, ar_id = 0, aw_len = 0, aw_id = 0, w_last = 0;
   };
   Held held_;
@@ -99,7 +108,8 @@ class AxiMem final : public Driver {
   std::vector<uint8_t>& image_;
   AxiPins p_;
   AxiMemConfig cfg_;
-  uint32_t strb_mask_;
+  uint64_t strb_mask_;
+  std::FILE* trace_ = nullptr;  // STA_AXI_TRACE
   uint32_t credit_cap_;
   uint32_t lat_;
 
@@ -113,7 +123,7 @@ class AxiMem final : public Driver {
   std::vector<Burst> aw_;
   uint32_t aw_head_ = 0, aw_count_ = 0;
   std::vector<uint8_t> w_data_;  // w_buffer_beats * bus_bytes
-  std::vector<uint32_t> w_strb_;
+  std::vector<uint64_t> w_strb_;
   std::vector<uint8_t> w_last_;
   uint32_t w_head_ = 0, w_count_ = 0;
   uint32_t wr_credit_ = 0;

@@ -36,7 +36,7 @@ struct AxiPins {
   uint8_t* awready = nullptr;
   // W
   const uint8_t* wdata = nullptr;  // BusBytes bytes
-  const uint8_t* wstrb = nullptr;  // wstrb_bytes bytes (1, 2 or 4: BusBytes bits rounded up)
+  const uint8_t* wstrb = nullptr;  // wstrb_bytes bytes (1, 2, 4 or 8: BusBytes bits rounded up)
   uint32_t wstrb_bytes = 0;
   const uint8_t* wlast = nullptr;
   const uint8_t* wvalid = nullptr;
@@ -51,7 +51,7 @@ struct AxiPins {
 // Plain storage for every AxiPins signal: used by unit tests that act as the
 // master without a Verilated model.
 struct AxiPinStore {
-  static constexpr uint32_t kMaxBusBytes = 32;
+  static constexpr uint32_t kMaxBusBytes = 64;
   uint8_t arid = 0, arlen = 0, arsize = 0, arburst = 1, arvalid = 0, arready = 0;
   uint32_t araddr = 0;
   uint8_t rid = 0, rresp = 0, rlast = 0, rvalid = 0, rready = 0;
@@ -59,7 +59,7 @@ struct AxiPinStore {
   uint8_t awid = 0, awlen = 0, awsize = 0, awburst = 1, awvalid = 0, awready = 0;
   uint32_t awaddr = 0;
   alignas(8) uint8_t wdata[kMaxBusBytes] = {};
-  uint32_t wstrb = 0;  // little-endian host: the first bytes hold the low strobes
+  uint64_t wstrb = 0;  // little-endian host: the first bytes hold the low strobes
   uint8_t wlast = 0, wvalid = 0, wready = 0;
   uint8_t bid = 0, bresp = 0, bvalid = 0, bready = 0;
 
@@ -72,7 +72,7 @@ struct AxiPinStore {
     p.awid = &awid; p.awaddr = &awaddr; p.awlen = &awlen; p.awsize = &awsize;
     p.awburst = &awburst; p.awvalid = &awvalid; p.awready = &awready;
     p.wdata = wdata; p.wstrb = reinterpret_cast<const uint8_t*>(&wstrb);
-    p.wstrb_bytes = bus_bytes <= 8 ? 1 : bus_bytes <= 16 ? 2 : 4;
+    p.wstrb_bytes = bus_bytes <= 8 ? 1 : bus_bytes <= 16 ? 2 : bus_bytes <= 32 ? 4 : 8;
     p.wlast = &wlast; p.wvalid = &wvalid; p.wready = &wready;
     p.bid = &bid; p.bresp = &bresp; p.bvalid = &bvalid; p.bready = &bready;
     return p;

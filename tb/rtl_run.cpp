@@ -111,6 +111,7 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   mc.bus_bytes = dut.bus_bytes;
   mc.latency = opt.mem_latency;
   mc.bytes_per_cycle = opt.mem_bytes_per_cycle;
+  mc.shared = opt.mem_shared;
   AxiMem axi(mem, dut.axi, mc);
   AxilDriver axil(sim, dut.top);
   sim.add_driver(&axi);
@@ -180,6 +181,9 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   res.cycles = csr.read64(sp::kCsrCyclesLo, sp::kCsrCyclesHi);
   res.busy_cycles = csr.read64(sp::kCsrBusyLo, sp::kCsrBusyHi);
   res.stall_cycles = csr.read64(sp::kCsrStallLo, sp::kCsrStallHi);
+  res.stall_a_cycles = csr.read64(sp::kCsrStallALo, sp::kCsrStallAHi);
+  res.stall_w_cycles = csr.read64(sp::kCsrStallWLo, sp::kCsrStallWHi);
+  res.stall_o_cycles = csr.read64(sp::kCsrStallOLo, sp::kCsrStallOHi);
   res.instret = csr.read(sp::kCsrInstret);
   res.rd_beats = csr.read(sp::kCsrDmaRdBeats);
   res.wr_beats = csr.read(sp::kCsrDmaWrBeats);

@@ -50,7 +50,13 @@ module sta_abuf #(
   input  logic [1:0]                         st_slot_i,
   input  logic [BankW-1:0]                   st_bank_i,
   input  logic [sta_pkg::AAddrBits-1:0]      st_addr_i,
-  output logic [sta_pkg::AWordBytes*8-1:0]   st_rdata_o
+  output logic [sta_pkg::AWordBytes*8-1:0]   st_rdata_o,
+  // Whether the vector unit and the store can be using their read data
+  // (they hold an instruction). The read multiplexers of the others are not evaluated
+  // (their outputs read as zero), which costs nothing in hardware and saves
+  // the simulator the wide selects in most cycles.
+  input  logic                               vu_active_i,
+  input  logic                               st_active_i
 );
   localparam int unsigned R   = sta_pkg::Rows;
   localparam int unsigned S   = sta_pkg::ASlots;
@@ -142,12 +148,16 @@ module sta_abuf #(
   // slots (ASlots is fixed at 4 by the 2-bit slot fields), then its banks.
   localparam int unsigned GB = VR * AWB;  // bits of a group of banks
   always_comb begin
+    s0_rdata_o  = '0;
+    s1_rdata_o  = '0;
+    st_rdata_o  = '0;
     unique case (eng_slot_q)
       2'd0:    eng_rdata_o = g_slot[0].rdata_q;
       2'd1:    eng_rdata_o = g_slot[1].rdata_q;
       2'd2:    eng_rdata_o = g_slot[2].rdata_q;
       default: eng_rdata_o = g_slot[3].rdata_q;
     endcase
+    if (vu_active_i) begin
     unique case (s0_slot_q)
       2'd0:    s0_rdata_o = g_slot[0].rdata_q[32'(s0_grp_q) * GB +: GB];
       2'd1:    s0_rdata_o = g_slot[1].rdata_q[32'(s0_grp_q) * GB +: GB];
@@ -160,12 +170,15 @@ module sta_abuf #(
       2'd2:    s1_rdata_o = g_slot[2].rdata_q[32'(s1_grp_q) * GB +: GB];
       default: s1_rdata_o = g_slot[3].rdata_q[32'(s1_grp_q) * GB +: GB];
     endcase
+    end
+    if (st_active_i) begin
     unique case (st_slot_q)
       2'd0:    st_rdata_o = g_slot[0].rdata_q[32'(st_bank_q) * AWB +: AWB];
       2'd1:    st_rdata_o = g_slot[1].rdata_q[32'(st_bank_q) * AWB +: AWB];
       2'd2:    st_rdata_o = g_slot[2].rdata_q[32'(st_bank_q) * AWB +: AWB];
       default: st_rdata_o = g_slot[3].rdata_q[32'(st_bank_q) * AWB +: AWB];
     endcase
+    end
   end
 
   if (S != 4) begin : g_bad_slots

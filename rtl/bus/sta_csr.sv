@@ -34,6 +34,9 @@ module sta_csr (
   // Counter events (one per cycle at most)
   input  logic        ev_busy_i,
   input  logic        ev_stall_i,
+  input  logic        ev_stall_a_i,   // the stall's cause (see sta_seq)
+  input  logic        ev_stall_w_i,
+  input  logic        ev_stall_o_i,
   input  logic        ev_instr_i,
   input  logic        ev_vec_busy_i,
   input  logic        ev_rd_beat_i,
@@ -43,7 +46,7 @@ module sta_csr (
   logic        busy_q, done_q, err_q;
   logic [3:0]  cause_q;
   logic [31:0] err_pc_q, prog_addr_q, prog_len_q;
-  logic [63:0] cyc_q, busy_cnt_q, stall_q, vec_busy_q;
+  logic [63:0] cyc_q, busy_cnt_q, stall_q, vec_busy_q, stall_a_q, stall_w_q, stall_o_q;
   logic [31:0] instret_q, rd_beats_q, wr_beats_q;
   logic        bvalid_q, rvalid_q;
   logic [31:0] rdata_q;
@@ -91,6 +94,12 @@ module sta_csr (
       sta_pkg::CsrDmaWrBeats:  rd_val = wr_beats_q;
       sta_pkg::CsrVecBusyLo:   rd_val = vec_busy_q[31:0];
       sta_pkg::CsrVecBusyHi:   rd_val = vec_busy_q[63:32];
+      sta_pkg::CsrStallALo:    rd_val = stall_a_q[31:0];
+      sta_pkg::CsrStallAHi:    rd_val = stall_a_q[63:32];
+      sta_pkg::CsrStallWLo:    rd_val = stall_w_q[31:0];
+      sta_pkg::CsrStallWHi:    rd_val = stall_w_q[63:32];
+      sta_pkg::CsrStallOLo:    rd_val = stall_o_q[31:0];
+      sta_pkg::CsrStallOHi:    rd_val = stall_o_q[63:32];
       default:                 rd_val = sta_pkg::hw_csr(s_axil_araddr_i);  // HW_*, else 0
     endcase
   end
@@ -111,6 +120,9 @@ module sta_csr (
       busy_cnt_q  <= '0;
       stall_q     <= '0;
       vec_busy_q  <= '0;
+      stall_a_q   <= '0;
+      stall_w_q   <= '0;
+      stall_o_q   <= '0;
       instret_q   <= '0;
       rd_beats_q  <= '0;
       wr_beats_q  <= '0;
@@ -139,6 +151,9 @@ module sta_csr (
         busy_cnt_q <= '0;
         stall_q    <= '0;
         vec_busy_q <= '0;
+        stall_a_q  <= '0;
+        stall_w_q  <= '0;
+        stall_o_q  <= '0;
         instret_q  <= '0;
         rd_beats_q <= '0;
         wr_beats_q <= '0;
@@ -147,6 +162,9 @@ module sta_csr (
         if (ev_busy_i)    busy_cnt_q <= busy_cnt_q + 64'd1;
         if (ev_stall_i)   stall_q    <= stall_q + 64'd1;
         if (ev_vec_busy_i) vec_busy_q <= vec_busy_q + 64'd1;
+        if (ev_stall_a_i) stall_a_q  <= stall_a_q + 64'd1;
+        if (ev_stall_w_i) stall_w_q  <= stall_w_q + 64'd1;
+        if (ev_stall_o_i) stall_o_q  <= stall_o_q + 64'd1;
         if (ev_instr_i)   instret_q  <= instret_q + 32'd1;
         if (ev_rd_beat_i) rd_beats_q <= rd_beats_q + 32'd1;
         if (ev_wr_beat_i) wr_beats_q <= wr_beats_q + 32'd1;

@@ -1,6 +1,12 @@
 // Instruction fetch: reads the program with AXI read bursts of whole
 // instructions (never across a 4 KiB boundary), assembles InstrBits-wide
 // instructions and queues them, tagged with their index, for the dispatcher.
+// A bus narrower than an instruction takes BeatsPerInstr beats per
+// instruction; a wider one (64 bytes) carries InstrPerBeat instructions per
+// beat, held in a register and queued one per cycle (the read channel waits
+// meanwhile). The program address is then a multiple of the bus width, so
+// every burst but the program's last covers whole beats; instructions past
+// the program's end in its last beat are dropped.
 module sta_fetch (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -26,12 +32,18 @@ module sta_fetch (
   output logic        err_o,          // bad response or misaligned program address
   output sta_pkg::err_e err_cause_o
 );
-  localparam int unsigned BeatsPerInstr = (sta_pkg::InstrWords * 4) / sta_pkg::BusBytes;
-  localparam int unsigned BurstInstrs   = sta_pkg::MaxBurstBeats / BeatsPerInstr;
+  localparam int unsigned InstrBytes    = sta_pkg::InstrWords * 4;
+  localparam int unsigned BeatsPerInstr = (InstrBytes > sta_pkg::BusBytes) ? InstrBytes / sta_pkg::BusBytes : 1;
+  localparam int unsigned InstrPerBeat  = (sta_pkg::BusBytes > InstrBytes) ? sta_pkg::BusBytes / InstrBytes : 1;
+  localparam int unsigned BurstInstrs   = sta_pkg::MaxBurstBeats * InstrPerBeat / BeatsPerInstr;
+  localparam int unsigned AlignShift    = (InstrBytes > sta_pkg::BusBytes) ? $clog2(InstrBytes) :
+                                                                          $clog2(sta_pkg::BusBytes);
+  localparam int unsigned SubW          = (InstrPerBeat > 1) ? $clog2(InstrPerBeat) : 1;
+  localparam int unsigned BurstCap      = (sta_pkg::IqDepth / InstrPerBeat) * InstrPerBeat;
   localparam int unsigned Depth         = sta_pkg::IqDepth;
   localparam int unsigned CntW          = $clog2(Depth + 1);
   localparam int unsigned BeatW         = (BeatsPerInstr > 1) ? $clog2(BeatsPerInstr) : 1;
-  localparam int unsigned InstrShift    = $clog2(sta_pkg::InstrWords * 4);  // log2 of the instruction size in bytes
+  localparam int unsigned InstrShift    = $clog2(InstrBytes);  // log2 of the instruction size in bytes
 
   logic [31:0] req_addr_q, req_left_q;     // next instruction address to request, instructions left
   logic [31:0] handed_q;                   // instructions pushed into the queue
@@ -52,25 +64,52 @@ module sta_fetch (
   always_comb begin
     burst_n = req_left_q;
     if (burst_n > 32'(BurstInstrs)) burst_n = 32'(BurstInstrs);
+    // A burst must fit the queue, or it would wait for credit forever; with
+    // a wide bus it stays a whole number of beats (IqDepth >= InstrPerBeat).
+    if (burst_n > 32'(BurstCap))    burst_n = 32'(BurstCap);
     if (burst_n > to_4k)            burst_n = to_4k;
   end
 
   assign ar_valid_o = ar_pending_q;  // once raised, held until accepted (AXI)
   assign ar_addr_o  = req_addr_q;
-  assign ar_len_o   = 8'(burst_n * BeatsPerInstr - 1);
+  assign ar_len_o   = 8'((burst_n * BeatsPerInstr + InstrPerBeat - 1) / InstrPerBeat - 1);
   assign ar_fire    = ar_valid_o && ar_ready_i;
 
-  assign r_ready_o  = 1'b1;  // credit-based: the queue always has room for requested instructions
-  assign r_fire     = r_valid_i;
-
   logic last_beat;
-  assign last_beat  = (beat_q == BeatW'(BeatsPerInstr - 1));
-  assign push_valid = r_fire && last_beat;
-
   sta_pkg::instr_t asm_d;
-  always_comb begin
-    asm_d = asm_q;
-    asm_d[32'(beat_q) * sta_pkg::BusBits +: sta_pkg::BusBits] = r_data_i;
+  // Wide bus: the beat being split into instructions, and which one is next.
+  logic [sta_pkg::BusBits-1:0] hold_q;
+  logic        hold_valid_q;
+  logic [SubW-1:0] sub_q;
+  logic        sub_last;
+  if (InstrPerBeat == 1) begin : g_narrow
+    // Credit-based: the queue always has room for requested instructions.
+    assign r_ready_o  = 1'b1;
+    assign r_fire     = r_valid_i;
+    assign last_beat  = (beat_q == BeatW'(BeatsPerInstr - 1));
+    assign push_valid = r_fire && last_beat;
+    assign sub_last   = 1'b1;
+    logic unused_hold;
+    assign unused_hold = ^hold_q;
+    always_comb begin
+      asm_d = asm_q;
+      asm_d[32'(beat_q) * sta_pkg::BusBits +: sta_pkg::BusBits] = r_data_i;
+    end
+  end else begin : g_wide
+    assign r_ready_o  = !hold_valid_q;
+    assign r_fire     = r_valid_i && r_ready_o;
+    assign last_beat  = 1'b1;
+    // Instructions past the program's end (the last beat's tail) are not queued.
+    assign push_valid = hold_valid_q && (handed_q < prog_len_i);
+    assign sub_last   = (sub_q == SubW'(InstrPerBeat - 1)) || (handed_q + 32'd1 >= prog_len_i);
+    logic unused_asm;
+    assign unused_asm = ^{asm_q, beat_q};
+    always_comb begin
+      asm_d = '0;
+      for (int unsigned k = 0; k < InstrPerBeat; k++) begin
+        if (32'(sub_q) == k) asm_d = hold_q[k * sta_pkg::InstrBits +: sta_pkg::InstrBits];
+      end
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -82,6 +121,9 @@ module sta_fetch (
       ar_pending_q <= 1'b0;
       beat_q       <= '0;
       asm_q        <= '0;
+      hold_q       <= '0;
+      hold_valid_q <= 1'b0;
+      sub_q        <= '0;
       started_q    <= 1'b0;
       err_o        <= 1'b0;
       err_cause_o  <= sta_pkg::ErrNone;
@@ -92,9 +134,11 @@ module sta_fetch (
       inflight_q   <= '0;
       ar_pending_q <= 1'b0;
       beat_q       <= '0;
-      // A program must start on an instruction boundary.
-      started_q    <= (prog_addr_i[InstrShift-1:0] == '0);
-      err_o        <= (prog_addr_i[InstrShift-1:0] != '0);
+      // A program must start on an instruction boundary and a beat boundary.
+      started_q    <= (prog_addr_i[AlignShift-1:0] == '0);
+      err_o        <= (prog_addr_i[AlignShift-1:0] != '0);
+      hold_valid_q <= 1'b0;
+      sub_q        <= '0;
       err_cause_o  <= sta_pkg::ErrMisaligned;
     end else begin
       err_o <= 1'b0;
@@ -109,12 +153,22 @@ module sta_fetch (
       end
       // Response side
       if (r_fire) begin
-        asm_q  <= asm_d;
-        beat_q <= last_beat ? '0 : beat_q + 1'b1;
+        if (InstrPerBeat == 1) begin
+          asm_q  <= asm_d;
+          beat_q <= last_beat ? '0 : beat_q + 1'b1;
+        end else begin
+          hold_q       <= r_data_i;
+          hold_valid_q <= 1'b1;
+          sub_q        <= '0;
+        end
         if (r_resp_i != 2'b00) begin
           err_o       <= 1'b1;
           err_cause_o <= sta_pkg::ErrAxiResp;
         end
+      end
+      if (InstrPerBeat > 1 && hold_valid_q) begin
+        if (sub_last) hold_valid_q <= 1'b0;
+        sub_q <= sub_q + 1'b1;
       end
       if (push_valid) handed_q <= handed_q + 32'd1;
       inflight_q <= inflight_q + (ar_fire ? (CntW+1)'(burst_n) : '0) - (push_valid ? (CntW+1)'(1) : '0);

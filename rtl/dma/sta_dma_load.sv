@@ -6,6 +6,12 @@
 //         bank r mod Cols of weight half ld_half
 //   LD_P  parameter words of Cols*8 bytes into parameter half ld_half (one bank)
 // word w of row r at buf_addr + (r div Banks)*buf_row_words + w.
+// LD_W with ld_interleave: memory row r holds the words of Cols weight
+// columns interleaved, word k to bank k mod Cols at buf_addr +
+// r*buf_row_words + k div Cols. The packer then emits IlvD (dense) or IlvS
+// (sparse) words at once, about one bus beat, written to as many consecutive
+// banks in one cycle (the banks past the last one wrap to the next address),
+// so weight loads keep up with the bus.
 // LD_W with ld_transpose (dense) scatters bytes instead: byte c of memory row
 // r goes to bank c mod Cols, word buf_addr + (c div Cols)*buf_row_words +
 // r div Lanes, byte r mod Lanes. Each row is repacked into words of Cols bytes
@@ -46,7 +52,7 @@ module sta_dma_load (
   output logic [sta_pkg::AWordBytes*8-1:0] a_wdata_o,
   // Weight buffer write port (per-bank enable and data, one address and byte enable)
   output logic [sta_pkg::Cols-1:0]              w_we_o,
-  output logic [sta_pkg::WAddrBits-1:0]         w_waddr_o,   // {half, word}
+  output logic [sta_pkg::Cols*sta_pkg::WAddrBits-1:0] w_waddr_o,   // bank c at c*WAddrBits: {half, word}
   output logic [sta_pkg::WWordBytes-1:0]        w_be_o,
   output logic [sta_pkg::Cols*sta_pkg::WWordBits-1:0] w_wdata_o,  // bank c at c*WWordBits
   // Parameter buffer write port
@@ -64,8 +70,15 @@ module sta_dma_load (
   localparam int unsigned C         = sta_pkg::Cols;
   localparam int unsigned L         = sta_pkg::Lanes;
   localparam int unsigned PWordB    = sta_pkg::PWordBits / 8;
-  localparam int unsigned Max1      = (sta_pkg::AWordBytes > sta_pkg::WWordBytes) ?
-                                      sta_pkg::AWordBytes : sta_pkg::WWordBytes;
+  localparam int unsigned WSB       = sta_pkg::WWordBytes;   // sparse weight word bytes
+  // Words per interleaved write: enough to take a whole bus beat, at most one per bank.
+  localparam int unsigned IlvD0     = (Bus + L - 1) / L;
+  localparam int unsigned IlvS0     = (Bus + WSB - 1) / WSB;
+  localparam int unsigned IlvD      = (IlvD0 < C) ? IlvD0 : C;
+  localparam int unsigned IlvS      = (IlvS0 < C) ? IlvS0 : C;
+  localparam int unsigned IlvBytes  = (IlvD * L > IlvS * WSB) ? IlvD * L : IlvS * WSB;
+  localparam int unsigned Max0      = (sta_pkg::AWordBytes > WSB) ? sta_pkg::AWordBytes : WSB;
+  localparam int unsigned Max1      = (Max0 > IlvBytes) ? Max0 : IlvBytes;
   localparam int unsigned Max2      = (Max1 > PWordB) ? Max1 : PWordB;
   localparam int unsigned OutMax    = (Max2 > C) ? Max2 : C;
   localparam int unsigned OutW      = $clog2(OutMax + 1);
@@ -75,6 +88,8 @@ module sta_dma_load (
   localparam int unsigned LaneW     = (L > 1) ? $clog2(L) : 1;
   localparam int unsigned OutsW     = $clog2(sta_pkg::MaxOutstandingReads + 1);
   localparam int unsigned WB        = sta_pkg::WWordBits;
+  localparam int unsigned WAW       = sta_pkg::WAddrBits;
+  localparam int unsigned CW        = $clog2(C + 1);       // a bank index or a word count up to Cols
 
   typedef enum logic [1:0] {StIdle, StWait, StRun, StHalt} state_e;
   typedef enum logic [1:0] {TgtA, TgtW, TgtP} target_e;
@@ -83,7 +98,7 @@ module sta_dma_load (
   // Latched instruction
   target_e     tgt_q;
   logic [1:0]  buf_q;
-  logic        dense_q, trans_q;
+  logic        dense_q, trans_q, ilv_q;
   sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [31:0] stride_q, pc_q;
   logic [15:0] rows_q, row_words_q;
@@ -108,6 +123,10 @@ module sta_dma_load (
   logic [23:0] wr_word_q;
   logic [BankW-1:0] wr_bank_q;
   logic [31:0] wr_base_q;
+  // Interleaved write side: the next word goes to bank ilv_bank_q.
+  logic [CW-1:0] ilv_bank_q, ilv_n, ilv_next;
+  logic          ilv_wrap;
+  logic [CW-1:0] ilv_d [C];          // word of the output that bank b takes: (b - start) mod Cols
   // Transposed write side: K position r = tr_word_q*Lanes + tr_lane_q,
   // tr_col_q = buf_addr + (column group)*buf_row_words.
   logic [LaneW-1:0] tr_lane_q;
@@ -153,7 +172,9 @@ module sta_dma_load (
     unique case (tgt_q)
       TgtA:    pk_out_bytes = OutW'(sta_pkg::AWordBytes);
       TgtP:    pk_out_bytes = OutW'(PWordB);
-      default: pk_out_bytes = trans_q ? OutW'(C) : dense_q ? OutW'(L) : OutW'(sta_pkg::WWordBytes);
+      default: pk_out_bytes = trans_q ? OutW'(C) :
+                              ilv_q   ? (dense_q ? OutW'(IlvD * L) : OutW'(IlvS * WSB)) :
+                              dense_q ? OutW'(L) : OutW'(WSB);
     endcase
   end
 
@@ -180,7 +201,31 @@ module sta_dma_load (
   // ---- Write side ----
   assign wr_addr = wr_base_q + {8'd0, wr_word_q};
   assign tr_addr = tr_col_q + tr_word_q;
-  assign wr_oob  = pk_out_valid && !trans_q && (wr_addr >= depth_q);
+  assign wr_oob  = pk_out_valid && !trans_q && ((wr_addr + {31'd0, ilv_wrap}) >= depth_q);
+
+  // Interleaved: the words in this output (the last one of a row may be
+  // short), and where the next output starts.
+  always_comb begin
+    for (int unsigned b = 0; b < C; b++) begin
+      ilv_d[b] = (b >= 32'(ilv_bank_q)) ? CW'(b - 32'(ilv_bank_q)) : CW'(b + C - 32'(ilv_bank_q));
+    end
+  end
+  always_comb begin
+    ilv_n    = '0;
+    ilv_wrap = 1'b0;
+    ilv_next = ilv_bank_q;
+    if (ilv_q && pk_out_valid) begin
+      for (int unsigned q = 0; q < IlvD; q++) begin
+        if (dense_q && 32'(pk_out_n) > q * L) ilv_n = CW'(q + 1);
+      end
+      for (int unsigned q = 0; q < IlvS; q++) begin
+        if (!dense_q && 32'(pk_out_n) > q * WSB) ilv_n = CW'(q + 1);
+      end
+      ilv_wrap = (32'(ilv_bank_q) + 32'(ilv_n)) > C;
+      ilv_next = ((32'(ilv_bank_q) + 32'(ilv_n)) >= C) ? CW'(32'(ilv_bank_q) + 32'(ilv_n) - C) :
+                                                         CW'(32'(ilv_bank_q) + 32'(ilv_n));
+    end
+  end
   assign wr_fire = pk_out_valid && (state_q == StRun) && !wr_oob;
 
   always_comb begin
@@ -190,7 +235,9 @@ module sta_dma_load (
     if (wr_fire) begin
       for (int unsigned b = 0; b < sta_pkg::Rows; b++) a_we_o[b] = (tgt_q == TgtA) && (32'(wr_bank_q) == b);
       for (int unsigned b = 0; b < C; b++) begin
-        w_we_o[b] = (tgt_q == TgtW) && (trans_q ? (b < 32'(pk_out_n)) : (32'(wr_bank_q) == b));
+        w_we_o[b] = (tgt_q == TgtW) && (trans_q ? (b < 32'(pk_out_n)) :
+                                        ilv_q   ? (32'(ilv_d[b]) < 32'(ilv_n)) :
+                                                  (32'(wr_bank_q) == b));
       end
       p_we_o = (tgt_q == TgtP);
     end
@@ -198,7 +245,14 @@ module sta_dma_load (
   assign a_slot_o  = buf_q;
   assign a_waddr_o = wr_addr[sta_pkg::AAddrBits-1:0];
   assign a_wdata_o = pk_out_data[sta_pkg::AWordBytes*8-1:0];
-  assign w_waddr_o = {buf_q[0], trans_q ? tr_addr[sta_pkg::WAddrBits-2:0] : wr_addr[sta_pkg::WAddrBits-2:0]};
+  // Per-bank word address: banks below the start of an interleaved write
+  // have wrapped to the next address.
+  always_comb begin
+    for (int unsigned b = 0; b < C; b++) begin
+      w_waddr_o[b * WAW +: WAW] = {buf_q[0], trans_q ? tr_addr[WAW-2:0] :
+                                             (wr_addr[WAW-2:0] + (WAW-1)'(ilv_q && b < 32'(ilv_bank_q)))};
+    end
+  end
   assign p_waddr_o = {buf_q[0], wr_addr[sta_pkg::PAddrBits-2:0]};
   assign p_wdata_o = pk_out_data[sta_pkg::PWordBits-1:0];
 
@@ -208,7 +262,18 @@ module sta_dma_load (
     w_be_o = '1;
     if (trans_q && tr_lane_q != '0) w_be_o = sta_pkg::WWordBytes'(1) << tr_lane_q;
     for (int unsigned b = 0; b < C; b++) begin
-      if (!trans_q) begin
+      if (ilv_q) begin
+        // Bank b takes word (b - start) mod Cols of the output.
+        w_wdata_o[b * WB +: WB] = '0;
+        if (wr_fire) begin
+          for (int unsigned q = 0; q < IlvD; q++) begin
+            if (dense_q && 32'(ilv_d[b]) == q) w_wdata_o[b * WB +: WB] = WB'(pk_out_data[q * L * 8 +: L * 8]);
+          end
+          for (int unsigned q = 0; q < IlvS; q++) begin
+            if (!dense_q && 32'(ilv_d[b]) == q) w_wdata_o[b * WB +: WB] = pk_out_data[q * WB +: WB];
+          end
+        end
+      end else if (!trans_q) begin
         w_wdata_o[b * WB +: WB] = pk_out_data[WB-1:0];
       end else if (tr_lane_q == '0) begin
         w_wdata_o[b * WB +: WB] = WB'(pk_out_data[b * 8 +: 8]);
@@ -280,6 +345,8 @@ module sta_dma_load (
       buf_q         <= '0;
       dense_q       <= 1'b0;
       trans_q       <= 1'b0;
+      ilv_q         <= 1'b0;
+      ilv_bank_q    <= '0;
       wfull_q       <= '0;
       wempty_q      <= '0;
       set_q         <= '0;
@@ -333,6 +400,8 @@ module sta_dma_load (
         endcase
         dense_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdDenseLsb];
         trans_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdTransposeLsb];
+        ilv_q         <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdInterleaveLsb];
+        ilv_bank_q    <= '0;
         wfull_q       <= q_sync_i.wait_full;
         wempty_q      <= q_sync_i.wait_empty;
         set_q         <= q_sync_i.set;
@@ -382,7 +451,17 @@ module sta_dma_load (
       // Write side
       if (wr_fire) begin
         if (pk_out_last) wr_row_q <= wr_row_q + 16'd1;
-        if (!trans_q) begin
+        if (ilv_q) begin
+          // Interleaved: a row (column tile) ends with its last word.
+          if (pk_out_last) begin
+            wr_word_q  <= '0;
+            ilv_bank_q <= '0;
+            wr_base_q  <= wr_base_q + 32'(row_words_q);
+          end else begin
+            ilv_bank_q <= ilv_next;
+            if (32'(ilv_bank_q) + 32'(ilv_n) >= C) wr_word_q <= wr_word_q + 24'd1;
+          end
+        end else if (!trans_q) begin
           if (pk_out_last) begin
             wr_word_q <= '0;
             if (wr_bank_q == banks_m1_q) begin

@@ -28,24 +28,31 @@ module sta_pe (
   logic signed [SumW-1:0] psum_q;
   logic [31:0] acc_q;
 
-  logic [L*PW-1:0] prod;  // lane l at [l*PW +: PW]
-  for (genvar l = 0; l < L; l++) begin : g_lane
-    logic [IdxW-1:0]   idx;
-    logic [7:0]        a;
-    logic signed [8:0] a9;
-    logic signed [7:0] w;
-    logic [MaxM*8-1:0] grp;
-    assign grp  = win_i[l * MaxM * 8 +: MaxM * 8];
-    assign idx  = wword_i[L * 8 + l * IdxW +: IdxW];
-    assign a    = grp[32'(idx) * 8 +: 8];
-    assign a9   = {unsigned_i ? 1'b0 : a[7], a};
-    assign w    = wword_i[l * 8 +: 8];
-    assign prod[l * PW +: PW] = a9 * w;  // both signed: extended to PW bits, then multiplied
-  end
-
+  // Lane l: byte idx of its window, as 9-bit signed, times the int8 weight
+  // value (the product fits PW bits); the lane products are summed. Only
+  // evaluated with valid_i (psum_q loads only then).
+  logic [IdxW-1:0]      idx;
+  logic [7:0]           a;
+  logic signed [8:0]    a9;
+  logic signed [7:0]    w;
+  logic signed [PW-1:0] p;
   always_comb begin
     sum = '0;
-    for (int unsigned l = 0; l < L; l++) sum = sum + SumW'($signed(prod[l * PW +: PW]));
+    idx = '0;
+    a   = '0;
+    a9  = '0;
+    w   = '0;
+    p   = '0;
+    if (valid_i) begin
+      for (int unsigned l = 0; l < L; l++) begin
+        idx = wword_i[L * 8 + l * IdxW +: IdxW];
+        a   = win_i[(l * MaxM + 32'(idx)) * 8 +: 8];
+        a9  = {unsigned_i ? 1'b0 : a[7], a};
+        w   = wword_i[l * 8 +: 8];
+        p   = PW'(a9) * PW'(w);
+        sum = sum + SumW'(p);
+      end
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

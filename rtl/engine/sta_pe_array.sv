@@ -79,8 +79,9 @@ module sta_pe_array (
   end
 
   // S1 -> S2: windows per row, weight words per column.
-  logic [R*WinW-1:0] win_q;                   // row r at [r*WinW +: WinW]
-  logic [C*sta_pkg::WWordBits-1:0] wword_q;   // column c at [c*WWordBits +: WWordBits]
+  // S2 operand registers: one window register per PE row (g_row[r].win_q)
+  // and one weight-word register per PE column (g_col[c].wword_q), each its
+  // own signal so that loading one never copies the others.
   logic u2_q;                                 // S2: activations are uint8
 
   always_ff @(posedge clk_i) begin
@@ -88,22 +89,23 @@ module sta_pe_array (
   end
 
   for (genvar r = 0; r < R; r++) begin : g_row
-    logic [WinW-1:0] win_d;
+    logic [WinW-1:0] win_d, win_q;
     sta_act_window u_win (
+      .valid_i(s1_valid_i),
       .word_i (s1_aword_i[r * sta_pkg::AWordBytes * 8 +: sta_pkg::AWordBytes * 8]),
       .sub_i  (s1_sub_i),
       .log2m_i(s1_log2m_i),
       .win_o  (win_d)
     );
     always_ff @(posedge clk_i) begin
-      if (s1_valid_i) win_q[r * WinW +: WinW] <= win_d;
+      if (s1_valid_i) win_q <= win_d;
     end
   end
 
   for (genvar c = 0; c < C; c++) begin : g_col
+    logic [sta_pkg::WWordBits-1:0] wword_q;
     always_ff @(posedge clk_i) begin
-      if (s1_valid_i) wword_q[c * sta_pkg::WWordBits +: sta_pkg::WWordBits] <=
-                          s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
+      if (s1_valid_i) wword_q <= s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
     end
   end
 
@@ -114,8 +116,8 @@ module sta_pe_array (
         .rst_ni     (rst_ni),
         .valid_i    (v2_q),
         .unsigned_i (u2_q),
-        .win_i      (win_q[r * WinW +: WinW]),
-        .wword_i    (wword_q[c * sta_pkg::WWordBits +: sta_pkg::WWordBits]),
+        .win_i      (g_row[r].win_q),
+        .wword_i    (g_col[c].wword_q),
         .acc_valid_i(v3_q),
         .acc_first_i(f3_q),
         .acc_o      (s4_tile_o[(r * C + c) * 32 +: 32])

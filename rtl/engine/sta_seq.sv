@@ -39,6 +39,11 @@ module sta_seq (
   // Status
   output logic        idle_o,         // no instruction held (pipeline not included)
   output logic        stall_o,        // holding an instruction, waiting for buffers
+  // What the stall waits for (one of them while stall_o): an activation slot
+  // to fill, else a weight half to fill, else an output half to empty.
+  output logic        stall_a_o,
+  output logic        stall_w_o,
+  output logic        stall_out_o,
   output logic        err_o,
   output sta_pkg::err_e err_cause_o,
   output logic [31:0] err_pc_o
@@ -122,6 +127,14 @@ module sta_seq (
   assign step_set_o    = instr_end ? set_q : '0;
   assign idle_o        = (state_q == StIdle) || (state_q == StHalt);
   assign stall_o       = (state_q == StWait) && !flags_ok;
+  // The operands are consumed (wait until full); only the output waits until empty.
+  logic [3:0] missing_a;
+  logic [1:0] missing_w;
+  assign missing_a     = wfull_q[sta_pkg::FlagA +: 4] & ~full_i[sta_pkg::FlagA +: 4];
+  assign missing_w     = wfull_q[sta_pkg::FlagW +: 2] & ~full_i[sta_pkg::FlagW +: 2];
+  assign stall_a_o     = stall_o && (missing_a != '0);
+  assign stall_w_o     = stall_o && !stall_a_o && (missing_w != '0);
+  assign stall_out_o   = stall_o && !stall_a_o && !stall_w_o;
   assign err_pc_o      = pc_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

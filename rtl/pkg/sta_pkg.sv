@@ -10,7 +10,7 @@ package sta_pkg;
   localparam int unsigned ABufDepth = 512;  // words per activation bank over all 4 slots; one bank per PE row
   localparam int unsigned WBufDepth = 1024;  // words per weight bank (both halves); one bank per PE column
   localparam int unsigned OBufDepth = 128;  // output tiles (both halves)
-  localparam int unsigned BusBytes = 16;  // AXI4 data width in bytes (4..32)
+  localparam int unsigned BusBytes = 16;  // AXI4 data width in bytes (4..64)
   localparam int unsigned IqDepth = 8;  // entries in each unit's instruction queue
   localparam int unsigned MaxBurstBeats = 16;  // longest AXI burst the DMA issues
   localparam int unsigned MaxOutstandingReads = 4;  // AXI read bursts in flight for the load DMA
@@ -41,7 +41,7 @@ package sta_pkg;
   localparam int unsigned VecRows    = VecLanes / VecCols;      // rows processed side by side
 
   // ---- Instruction set ----
-  localparam int unsigned SpecVersion = 2;
+  localparam int unsigned SpecVersion = 3;
   localparam logic [31:0] IdMagic = 32'h53544132;
   localparam int unsigned InstrWords = 8;
   localparam int unsigned InstrBits  = InstrWords * 32;
@@ -67,6 +67,7 @@ package sta_pkg;
   localparam int unsigned FLdHalfLsb = 4; localparam int unsigned FLdHalfW = 1;  // weight or parameter half written (0/1)
   localparam int unsigned FLdDenseLsb = 6; localparam int unsigned FLdDenseW = 1;  // 1 = words carry Lanes values and no indices (dense / dd operand)
   localparam int unsigned FLdTransposeLsb = 7; localparam int unsigned FLdTransposeW = 1;  // 1 = dense transposed: byte c of memory row r goes to weight column c at K position r (needs ld_dense)
+  localparam int unsigned FLdInterleaveLsb = 8; localparam int unsigned FLdInterleaveW = 1;  // 1 = column-interleaved: memory row r holds the words of Cols weight columns interleaved; word k goes to bank k mod Cols at buf_addr + r*buf_row_words + k div Cols (several banks written per cycle)
   localparam int unsigned FLdDramAddrLsb = 32; localparam int unsigned FLdDramAddrW = 32;  // byte address of row 0; multiple of BusBytes
   localparam int unsigned FLdDramStrideLsb = 64; localparam int unsigned FLdDramStrideW = 32;  // bytes between consecutive rows in memory; multiple of BusBytes
   localparam int unsigned FLdRowsLsb = 96; localparam int unsigned FLdRowsW = 16;  // number of rows (activation rows, weight columns, or for ld_transpose the K extent)
@@ -347,6 +348,7 @@ package sta_pkg;
         if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
         if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
         if (check_of == sta_pkg::ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdDenseLsb +: FLdDenseW] == '0))) check_of = sta_pkg::ErrBadFields;
+        if (check_of == sta_pkg::ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdInterleaveLsb +: FLdInterleaveW] != '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
       sta_pkg::OpGemm: begin
@@ -409,7 +411,7 @@ package sta_pkg;
   localparam logic [11:0] CsrStatus = 12'h00c;  // ro bit 0 busy, bit 1 done, bit 2 error
   localparam logic [11:0] CsrErrCause = 12'h010;  // ro error cause code, see error_causes
   localparam logic [11:0] CsrErrPc = 12'h014;  // ro index of the instruction that raised the error
-  localparam logic [11:0] CsrProgAddr = 12'h018;  // rw byte address of the program; multiple of 32 (one instruction)
+  localparam logic [11:0] CsrProgAddr = 12'h018;  // rw byte address of the program; multiple of 32 (one instruction) and of BusBytes
   localparam logic [11:0] CsrProgLen = 12'h01c;  // rw number of instructions
   localparam logic [11:0] CsrCyclesLo = 12'h020;  // ro cycles from start to done/error, low word
   localparam logic [11:0] CsrCyclesHi = 12'h024;  // ro high word
@@ -422,6 +424,12 @@ package sta_pkg;
   localparam logic [11:0] CsrDmaWrBeats = 12'h040;  // ro AXI write beats sent
   localparam logic [11:0] CsrVecBusyLo = 12'h044;  // ro cycles the vector unit executed an instruction (from its flags being satisfied to its done), low word
   localparam logic [11:0] CsrVecBusyHi = 12'h048;  // ro high word
+  localparam logic [11:0] CsrStallALo = 12'h04c;  // ro stall cycles (see STALL) in which an activation slot the GEMM reads was not yet full, low word
+  localparam logic [11:0] CsrStallAHi = 12'h050;  // ro high word
+  localparam logic [11:0] CsrStallWLo = 12'h054;  // ro stall cycles in which the activation slot was ready but the weight half was not yet full, low word
+  localparam logic [11:0] CsrStallWHi = 12'h058;  // ro high word
+  localparam logic [11:0] CsrStallOLo = 12'h05c;  // ro stall cycles in which both operands were ready but the output half was not yet empty (the vector unit or store behind), low word
+  localparam logic [11:0] CsrStallOHi = 12'h060;  // ro high word
   localparam logic [11:0] CsrHwRows = 12'h080;  // ro hardware parameter rows
   localparam logic [11:0] CsrHwCols = 12'h084;  // ro hardware parameter cols
   localparam logic [11:0] CsrHwLanes = 12'h088;  // ro hardware parameter lanes

@@ -85,11 +85,11 @@ module sta_top (
       $error("WBufDepth, OBufDepth and PBufDepth must be powers of two >= 4");
     end
   end
-  if (sta_pkg::BusBytes < 4 || sta_pkg::BusBytes > 32 || (sta_pkg::BusBytes & (sta_pkg::BusBytes - 1)) != 0) begin : g_bad_bus
-    $error("BusBytes must be 4, 8, 16 or 32");
+  if (sta_pkg::BusBytes < 4 || sta_pkg::BusBytes > 64 || (sta_pkg::BusBytes & (sta_pkg::BusBytes - 1)) != 0) begin : g_bad_bus
+    $error("BusBytes must be 4, 8, 16, 32 or 64");
   end
-  if (sta_pkg::IqDepth < 1) begin : g_bad_iq
-    $error("IqDepth must be >= 1");
+  if (sta_pkg::IqDepth < 1 || sta_pkg::IqDepth * sta_pkg::InstrWords * 4 < sta_pkg::BusBytes) begin : g_bad_iq
+    $error("IqDepth must be >= 1 and hold the instructions of one bus beat");
   end
   if (sta_pkg::MaxBurstBeats < 1 || sta_pkg::MaxBurstBeats > 256 ||
       sta_pkg::MaxBurstBeats * sta_pkg::BusBytes < sta_pkg::InstrWords * 4) begin : g_bad_burst
@@ -118,7 +118,7 @@ module sta_top (
   logic start, busy, done, err_any;
   logic [31:0] prog_addr, prog_len, err_pc;
   sta_pkg::err_e err_cause;
-  logic ev_busy, ev_stall, ev_instr, ev_vec_busy;
+  logic ev_busy, ev_stall, ev_instr, ev_vec_busy, ev_stall_a, ev_stall_w, ev_stall_o;
 
   // Fetch
   logic f_ar_valid, f_ar_ready, f_r_valid, f_r_ready, f_valid, f_ready, f_exhausted, f_err;
@@ -149,7 +149,7 @@ module sta_top (
   logic [sta_pkg::AAddrBits-1:0] la_addr;
   logic [AWB-1:0] la_wdata;
   logic [C-1:0] lw_we;
-  logic [sta_pkg::WAddrBits-1:0] lw_addr;
+  logic [C*sta_pkg::WAddrBits-1:0] lw_addr;   // bank c at c*WAddrBits
   logic [sta_pkg::WWordBytes-1:0] lw_be;
   logic [C*sta_pkg::WWordBits-1:0] lw_wdata;
   logic lp_we;
@@ -225,6 +225,9 @@ module sta_top (
     .err_pc_i        (err_pc),
     .ev_busy_i       (ev_busy),
     .ev_stall_i      (ev_stall),
+    .ev_stall_a_i    (ev_stall_a),
+    .ev_stall_w_i    (ev_stall_w),
+    .ev_stall_o_i    (ev_stall_o),
     .ev_instr_i      (ev_instr),
     .ev_vec_busy_i   (ev_vec_busy),
     .ev_rd_beat_i    (m_axi_rvalid_i && m_axi_rready_o),
@@ -411,7 +414,9 @@ module sta_top (
     .st_slot_i  (st_a_slot),
     .st_bank_i  (st_a_bank),
     .st_addr_i  (st_a_addr),
-    .st_rdata_o (st_a_rdata)
+    .st_rdata_o (st_a_rdata),
+    .vu_active_i(!v_idle),
+    .st_active_i(!st_idle)
   );
 
   for (genvar c = 0; c < C; c++) begin : g_wbuf
@@ -419,7 +424,7 @@ module sta_top (
       .clk_i  (clk_i),
       .we_i   (lw_we[c]),
       .be_i   (lw_be),
-      .waddr_i(lw_addr),
+      .waddr_i(lw_addr[c * sta_pkg::WAddrBits +: sta_pkg::WAddrBits]),
       .wdata_i(lw_wdata[c * sta_pkg::WWordBits +: sta_pkg::WWordBits]),
       .re_i   (s_valid),
       .raddr_i(s_w_addr),
@@ -465,6 +470,9 @@ module sta_top (
     .step_set_o     (s_set),
     .idle_o         (s_idle),
     .stall_o        (s_stall),
+    .stall_a_o      (ev_stall_a),
+    .stall_w_o      (ev_stall_w),
+    .stall_out_o    (ev_stall_o),
     .err_o          (s_err),
     .err_cause_o    (s_err_cause),
     .err_pc_o       (s_err_pc)

@@ -1,5 +1,8 @@
 #include "cli/cli_util.h"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <stdexcept>
@@ -46,16 +49,66 @@ void require_done(const RunResult& r, const std::string& what, nlohmann::ordered
   throw Exit{kExitHwError, msg};
 }
 
+void add_mem_options(CLI::App* c, MemArgs* m) {
+  c->add_option("--mem-bw", m->bw,
+                "RTL memory bytes per cycle (default: the hardware file's system.mem_bytes_per_cycle)");
+  c->add_option("--mem-latency", m->latency, "RTL memory latency in cycles (default: system.mem_latency)");
+}
+
+void apply_mem(RunOptions& opt, const HwConfig& hw, const MemArgs& m) {
+  opt.mem_bytes_per_cycle = hw.system.mem_bytes_per_cycle;
+  opt.mem_latency = hw.system.mem_latency;
+  opt.mem_shared = hw.system.mem_shared;
+  if (m.bw != -1) {
+    if (m.bw < 1 || m.bw > 4096) throw Exit{kExitBadInput, "--mem-bw must be in 1..4096, got " + std::to_string(m.bw)};
+    opt.mem_bytes_per_cycle = static_cast<uint32_t>(m.bw);
+  }
+  if (m.latency != -1) {
+    if (m.latency < 0 || m.latency > 4096)
+      throw Exit{kExitBadInput, "--mem-latency must be in 0..4096, got " + std::to_string(m.latency)};
+    opt.mem_latency = static_cast<uint32_t>(m.latency);
+  }
+}
+
+nlohmann::ordered_json memory_json(const RunOptions& opt) {
+  return {{"bytes_per_cycle", opt.mem_bytes_per_cycle}, {"latency", opt.mem_latency}, {"shared", opt.mem_shared}};
+}
+
+nlohmann::ordered_json roofline_json(const HwConfig& hw, const RunOptions& opt, double macs, uint64_t rd_bytes,
+                                     uint64_t wr_bytes, uint64_t cycles) {
+  const double bw = opt.mem_bytes_per_cycle, port = hw.bus_bytes;
+  const double compute = macs / double(hw.peak_macs_per_cycle());
+  const double rd = double(rd_bytes) / std::min(bw, port), wr = double(wr_bytes) / std::min(bw, port);
+  const double both = opt.mem_shared ? double(rd_bytes + wr_bytes) / bw : 0.0;
+  nlohmann::ordered_json j;
+  j["compute_cycles"] = compute;
+  j["read_cycles"] = rd;
+  j["write_cycles"] = wr;
+  j["memory_cycles"] = opt.mem_shared ? nlohmann::ordered_json(both) : nullptr;  // both directions, shared channel
+  double bound = compute;
+  const char* on = "compute";
+  if (rd > bound) bound = rd, on = "read";
+  if (wr > bound) bound = wr, on = "write";
+  if (both > bound) bound = both, on = "memory";
+  j["bound"] = on;
+  j["bound_cycles"] = bound;
+  j["cycles_over_bound"] = bound > 0 ? double(cycles) / bound : 0.0;
+  return j;
+}
+
 void put_counters(nlohmann::ordered_json& j, const RunResult& r, uint32_t bus_bytes) {
   if (!r.has_counters) {
-    for (const char* k : {"cycles", "busy_cycles", "stall_cycles", "vec_busy_cycles", "dma_read_bytes",
-                          "dma_write_bytes"})
+    for (const char* k : {"cycles", "busy_cycles", "stall_cycles", "stall_a_cycles", "stall_w_cycles",
+                          "stall_o_cycles", "vec_busy_cycles", "dma_read_bytes", "dma_write_bytes"})
       j[k] = nullptr;
     return;
   }
   j["cycles"] = r.cycles;
   j["busy_cycles"] = r.busy_cycles;
   j["stall_cycles"] = r.stall_cycles;
+  j["stall_a_cycles"] = r.stall_a_cycles;
+  j["stall_w_cycles"] = r.stall_w_cycles;
+  j["stall_o_cycles"] = r.stall_o_cycles;
   j["vec_busy_cycles"] = r.vec_busy_cycles;
   j["dma_read_bytes"] = r.rd_beats * bus_bytes;
   j["dma_write_bytes"] = r.wr_beats * bus_bytes;

@@ -29,7 +29,7 @@ struct AttnArgs {
   std::string hw_path;
   uint64_t seed = 1;
   uint64_t max_cycles = 200'000'000;
-  uint32_t mem_latency = 20, mem_bw = 16;
+  MemArgs mem;
   bool json = false;
 };
 
@@ -99,7 +99,9 @@ bool measure_attention(const HwConfig& hw, const AttentionShape& shape, const st
     out["cycles_over_matmul"] = nullptr;
   }
   out["qkv_bytes"] = 3 * plan.tensor_bytes();
-  out["program_bytes"] = uint64_t(plan.prog_len()) * spec::kInstrBytes;
+  // The program as the fetch reads it: whole bus beats (a 64-byte beat holds two instructions).
+  const uint64_t bus = hw.bus_bytes;
+  out["program_bytes"] = (uint64_t(plan.prog_len()) * spec::kInstrBytes + bus - 1) / bus * bus;
   out["context_bytes"] = plan.tensor_bytes();
 
   // Fidelity: cosine of the dequantized context with float64 attention on the dequantized inputs.
@@ -136,8 +138,7 @@ int run_attention(const AttnArgs& a, nlohmann::ordered_json& out) {
   const HwConfig hw = load_hw(a.hw_path);
   RunOptions opt;
   opt.max_cycles = a.max_cycles;
-  opt.mem_latency = a.mem_latency;
-  opt.mem_bytes_per_cycle = a.mem_bw;
+  apply_mem(opt, hw, a.mem);
   opt.progress = !a.json;
   const bool exact = measure_attention(hw, AttentionShape{a.seq, a.head_dim, a.heads, a.valid_len}, a.backend,
                                        a.seed, opt, !a.json, out);
@@ -174,8 +175,7 @@ void register_attention_command(CLI::App& app) {
   c->add_option("--hw", a->hw_path, "hardware configuration JSON (the RTL backend refuses another than its own)");
   c->add_option("--seed", a->seed, "random seed of Q, K and V")->capture_default_str();
   c->add_option("--max-cycles", a->max_cycles, "cycle limit (golden: step limit)")->capture_default_str();
-  c->add_option("--mem-latency", a->mem_latency, "RTL memory latency in cycles")->capture_default_str();
-  c->add_option("--mem-bw", a->mem_bw, "RTL memory bytes per cycle per direction")->capture_default_str();
+  add_mem_options(c, &a->mem);
   c->add_flag("--json", a->json, "print one JSON object on stdout");
   c->callback([a]() {
     const int rc = run_command([&](nlohmann::ordered_json& out) { return run_attention(*a, out); }, a->json);

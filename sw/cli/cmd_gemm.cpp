@@ -39,8 +39,7 @@ struct GemmArgs {
   uint64_t seed = 1;
   std::string trace;
   uint64_t max_cycles = 200'000'000;
-  uint32_t mem_latency = 20;
-  uint32_t mem_bw = 16;
+  MemArgs mem;
   bool json = false;
   std::string dump_program;
   std::string out = "int32";
@@ -161,8 +160,7 @@ int run_gemm_command(const GemmArgs& g, nlohmann::ordered_json& out) {
     RunOptions opt;
     opt.max_cycles = g.max_cycles;
     opt.trace_path = g.trace;
-    opt.mem_latency = g.mem_latency;
-    opt.mem_bytes_per_cycle = g.mem_bw;
+    apply_mem(opt, hw, g.mem);
     opt.progress = !g.json;
 
     std::unique_ptr<Backend> be = make_backend(g.backend, hw);
@@ -183,6 +181,7 @@ int run_gemm_command(const GemmArgs& g, nlohmann::ordered_json& out) {
     out["out"] = g.out;
     out["backend"] = g.backend;
     out["hw"] = nlohmann::ordered_json::parse(hw.to_json());
+    out["memory"] = memory_json(opt);
 
     GemmRunOutput run;
     try {
@@ -214,20 +213,19 @@ int run_gemm_command(const GemmArgs& g, nlohmann::ordered_json& out) {
     const RunResult& r = run.result;
     const double macs = double(g.m) * double(g.n) * double(g.k) * double(nm.n) / double(nm.m);
     out["macs"] = macs;
+    // Where the cycles go: engine busy (a step accepted), stalled on
+    // activations, weights or the output half, and the rest (the engine had
+    // no instruction: fetch, dispatch, the pipeline's fill and drain).
+    put_counters(out, r, hw.bus_bytes);
+    out["instret"] = r.instret;
     if (r.has_counters) {
-      out["cycles"] = r.cycles;
-      out["busy_cycles"] = r.busy_cycles;
-      out["stall_cycles"] = r.stall_cycles;
-      out["instret"] = r.instret;
-      out["rd_beats"] = r.rd_beats;
-      out["wr_beats"] = r.wr_beats;
+      out["other_cycles"] = int64_t(r.cycles) - int64_t(r.busy_cycles) - int64_t(r.stall_cycles);
       out["utilization"] = r.cycles ? macs / (double(r.cycles) * double(hw.peak_macs_per_cycle())) : 0.0;
+      out["roofline"] = roofline_json(hw, opt, macs, r.rd_beats * hw.bus_bytes, r.wr_beats * hw.bus_bytes, r.cycles);
     } else {
-      out["cycles"] = nullptr;
-      out["busy_cycles"] = nullptr;
-      out["stall_cycles"] = nullptr;
-      out["instret"] = r.instret;
+      out["other_cycles"] = nullptr;
       out["utilization"] = nullptr;
+      out["roofline"] = nullptr;
     }
     if (sparse) {
       // The same shape with the pruned matrix stored densely, same backend and hardware.
@@ -307,8 +305,7 @@ void register_gemm_command(CLI::App& app) {
   c->add_option("--seed", args->seed, "random seed of the inputs")->capture_default_str();
   c->add_option("--trace", args->trace, "RTL only: write an FST waveform");
   c->add_option("--max-cycles", args->max_cycles, "cycle limit (golden: step limit)")->capture_default_str();
-  c->add_option("--mem-latency", args->mem_latency, "RTL memory latency in cycles")->capture_default_str();
-  c->add_option("--mem-bw", args->mem_bw, "RTL memory bytes per cycle per direction")->capture_default_str();
+  add_mem_options(c, &args->mem);
   c->add_option("--dump-program", args->dump_program, "write the program's disassembly to this file");
   c->add_option("--out", args->out,
                 "result type: int32 (accumulators) or int8 (requantized by the vector unit, per-column scale and "

@@ -33,7 +33,7 @@ struct OpArgs {
   std::string hw_path;
   uint64_t seed = 1;
   uint64_t max_cycles = 200'000'000;
-  uint32_t mem_latency = 20, mem_bw = 16;
+  MemArgs mem;
   bool json = false;
 };
 
@@ -206,8 +206,7 @@ int run_op(const OpArgs& a, nlohmann::ordered_json& out) {
 
   RunOptions opt;
   opt.max_cycles = a.max_cycles;
-  opt.mem_latency = a.mem_latency;
-  opt.mem_bytes_per_cycle = a.mem_bw;
+  apply_mem(opt, hw, a.mem);
   opt.progress = !a.json;
   std::vector<uint8_t> mem = c.image;
   std::unique_ptr<Backend> be = make_backend(a.backend, hw);
@@ -282,8 +281,7 @@ void register_op_command(CLI::App& app) {
   c->add_option("--hw", a->hw_path, "hardware configuration JSON (the RTL backend refuses another than its own)");
   c->add_option("--seed", a->seed, "random seed of the inputs")->capture_default_str();
   c->add_option("--max-cycles", a->max_cycles, "cycle limit (golden: step limit)")->capture_default_str();
-  c->add_option("--mem-latency", a->mem_latency, "RTL memory latency in cycles")->capture_default_str();
-  c->add_option("--mem-bw", a->mem_bw, "RTL memory bytes per cycle per direction")->capture_default_str();
+  add_mem_options(c, &a->mem);
   c->add_flag("--json", a->json, "print one JSON object on stdout");
   c->callback([a]() {
     const int rc = run_command([&](nlohmann::ordered_json& out) { return run_op(*a, out); }, a->json);

@@ -70,6 +70,35 @@ HwConfig HwConfig::from_json_text(const std::string& text, const std::string& or
       c.name = it->get<std::string>();
       continue;
     }
+    if (k == "system") {
+      if (!it->is_object()) throw fail("key 'system' must be an object");
+      for (auto s = it->begin(); s != it->end(); ++s) {
+        const std::string& sk = s.key();
+        const std::string where = "key 'system." + sk + "'";
+        if (sk == "mem_bytes_per_cycle" || sk == "mem_latency") {
+          if (!s->is_number_integer()) throw fail(where + " must be an integer, got " + s->dump());
+          const int64_t v = s->get<int64_t>();
+          const int64_t lo = sk == "mem_latency" ? 0 : 1;
+          if (v < lo || v > 4096) throw fail(where + " must be in " + std::to_string(lo) + "..4096, got " + s->dump());
+          (sk == "mem_latency" ? c.system.mem_latency : c.system.mem_bytes_per_cycle) = static_cast<uint32_t>(v);
+        } else if (sk == "mem_shared") {
+          if (!s->is_boolean()) throw fail(where + " must be true or false, got " + s->dump());
+          c.system.mem_shared = s->get<bool>();
+        } else if (sk == "clock_mhz") {
+          if (!s->is_number()) throw fail(where + " must be a number, got " + s->dump());
+          const double v = s->get<double>();
+          if (!(v > 0.0 && v <= 10000.0)) throw fail(where + " must be in (0, 10000], got " + s->dump());
+          c.system.clock_mhz = v;
+        } else if (sk == "source") {
+          if (!s->is_string()) throw fail(where + " must be a string");
+          c.system.source = s->get<std::string>();
+        } else {
+          throw fail("unknown key 'system." + sk +
+                     "' (known: mem_bytes_per_cycle, mem_latency, mem_shared, clock_mhz, source)");
+        }
+      }
+      continue;
+    }
     bool known = false;
     for (const Key& key : kKeys) {
       if (k != key.name) continue;
@@ -110,6 +139,10 @@ std::string HwConfig::to_json() const {
   nlohmann::ordered_json j;
   j["name"] = name;
   for (const Key& key : kKeys) j[key.name] = this->*(key.field);
+  j["system"] = {{"mem_bytes_per_cycle", system.mem_bytes_per_cycle},
+                 {"mem_latency", system.mem_latency},
+                 {"mem_shared", system.mem_shared},
+                 {"clock_mhz", system.clock_mhz}};
   return j.dump();
 }
 
@@ -131,9 +164,12 @@ void HwConfig::validate() const {
   for (const auto& d : depths)
     if (!is_pow2(d.second) || d.second < 4)
       throw bad("'" + std::string(d.first) + "' must be a power of two >= 4, got " + num(d.second));
-  if (bus_bytes != 4 && bus_bytes != 8 && bus_bytes != 16 && bus_bytes != 32)
-    throw bad("'bus_bytes' must be one of 4, 8, 16, 32, got " + num(bus_bytes));
+  if (bus_bytes != 4 && bus_bytes != 8 && bus_bytes != 16 && bus_bytes != 32 && bus_bytes != 64)
+    throw bad("'bus_bytes' must be one of 4, 8, 16, 32, 64, got " + num(bus_bytes));
   if (iq_depth < 1) throw bad("'iq_depth' must be >= 1");
+  if (uint64_t(iq_depth) * spec::kInstrBytes < bus_bytes)
+    throw bad("'iq_depth' (" + num(iq_depth) + ") must hold the instructions of one bus beat (" +
+              num(bus_bytes / spec::kInstrBytes) + " with bus_bytes " + num(bus_bytes) + ")");
   if (max_burst_beats < 1 || max_burst_beats > 256)
     throw bad("'max_burst_beats' must be in 1..256, got " + num(max_burst_beats));
   if (uint64_t(max_burst_beats) * bus_bytes < spec::kInstrBytes)

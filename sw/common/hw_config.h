@@ -4,6 +4,7 @@
 // spec/sta_spec.json into STA_HW_PARAMS (common/sta_spec.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -11,8 +12,20 @@
 
 namespace sta {
 
+// The memory system and clock around the accelerator: not RTL parameters
+// (changing them needs no rebuild). They drive the testbench's memory model
+// and the roofline and latency figures. JSON: the optional "system" object.
+struct SystemConfig {
+  uint32_t mem_bytes_per_cycle = 16;  // memory bandwidth in bytes per accelerator cycle
+  uint32_t mem_latency = 20;          // cycles from a request to its first data beat / write response
+  bool mem_shared = false;            // true: reads and writes share the bandwidth (one DRAM channel)
+  double clock_mhz = 200.0;           // accelerator clock, for latency in milliseconds
+  std::string source;                 // where the figures come from (free text, reported)
+};
+
 struct HwConfig {
   std::string name = "default";
+  SystemConfig system;
 #define STA_HW_MEMBER(key, sv, csr, def) uint32_t key = 0;
   STA_HW_PARAMS(STA_HW_MEMBER)
 #undef STA_HW_MEMBER
@@ -25,7 +38,7 @@ struct HwConfig {
   // with a default may be left out.
   static HwConfig from_json_text(const std::string& text, const std::string& origin);
   static HwConfig from_file(const std::string& path);
-  std::string to_json() const;  // one JSON object
+  std::string to_json() const;  // one JSON object (with the system block)
   // Throws std::runtime_error naming the rule that is broken.
   void validate() const;
   bool same_hardware(const HwConfig& o) const;  // every parameter equal (name ignored)
@@ -40,6 +53,11 @@ struct HwConfig {
   uint32_t a_word_bytes() const { return lanes * max_m; }
   uint32_t w_word_bytes_sparse() const { return lanes + lanes * idx_bits() / 8; }
   uint32_t w_word_bytes_dense() const { return lanes; }
+  // Weight words an interleaved LD_W writes per cycle (one per bank, enough for a bus beat).
+  uint32_t ilv_words(bool dense) const {
+    const uint32_t wb = dense ? w_word_bytes_dense() : w_word_bytes_sparse();
+    return std::min<uint32_t>(cols, (bus_bytes + wb - 1) / wb);
+  }
   uint32_t a_slot_depth() const { return abuf_depth / spec::kNumA; }
   uint32_t w_half_depth() const { return wbuf_depth / 2; }
   uint32_t o_half_depth() const { return obuf_depth / 2; }

@@ -43,10 +43,11 @@ Instr encode_ld(const LdInstr& x) {
   } else {
     i.set(sp::kFLdHalf, x.buf);
   }
-  if ((x.dense || x.transpose) && x.target != LdTarget::kW)
-    throw std::invalid_argument("ld_dense and ld_transpose are only defined for LD_W");
+  if ((x.dense || x.transpose || x.interleave) && x.target != LdTarget::kW)
+    throw std::invalid_argument("ld_dense, ld_transpose and ld_interleave are only defined for LD_W");
   i.set(sp::kFLdDense, x.dense ? 1 : 0);
   i.set(sp::kFLdTranspose, x.transpose ? 1 : 0);
+  i.set(sp::kFLdInterleave, x.interleave ? 1 : 0);
   i.set(sp::kFLdDramAddr, x.dram_addr);
   i.set(sp::kFLdDramStride, x.dram_stride);
   i.set(sp::kFLdRows, x.rows);
@@ -173,6 +174,7 @@ LdInstr decode_ld(const Instr& i) {
   x.buf = x.target == LdTarget::kA ? i.get(sp::kFLdSlot) : i.get(sp::kFLdHalf);
   x.dense = i.get(sp::kFLdDense) != 0;
   x.transpose = i.get(sp::kFLdTranspose) != 0;
+  x.interleave = i.get(sp::kFLdInterleave) != 0;
   x.dram_addr = i.get(sp::kFLdDramAddr);
   x.dram_stride = i.get(sp::kFLdDramStride);
   x.rows = i.get(sp::kFLdRows);
@@ -297,7 +299,8 @@ std::string disasm(const Instr& i) {
     case sp::Opcode::kLdP: {
       const LdInstr x = decode_ld(i);
       s << info->name << (x.target == LdTarget::kA ? " a" : x.target == LdTarget::kW ? " w" : " p") << x.buf
-        << (x.dense ? " dense" : "") << (x.transpose ? " transpose" : "") << " dram=" << hex(x.dram_addr)
+        << (x.dense ? " dense" : "") << (x.transpose ? " transpose" : "")
+        << (x.interleave ? " interleave" : "") << " dram=" << hex(x.dram_addr)
         << " stride=" << x.dram_stride << " rows=" << x.rows << " row_bytes=" << x.row_bytes << " buf=" << x.buf_addr
         << " row_words=" << x.buf_row_words;
       break;

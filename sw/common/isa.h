@@ -33,6 +33,7 @@ struct LdInstr {
   uint32_t buf = 0;           // activation slot (0..3) or weight / parameter half (0/1)
   bool dense = false;         // LD_W only: words carry Lanes values and no indices
   bool transpose = false;     // LD_W only (dense): byte c of row r -> column c, K position r
+  bool interleave = false;    // LD_W only: row r holds Cols columns' words interleaved (word k -> bank k mod Cols)
   uint32_t dram_addr = 0;     // byte address of row 0 (multiple of BusBytes)
   uint32_t dram_stride = 0;   // bytes between rows (multiple of BusBytes)
   uint32_t rows = 0;          // rows (activation rows, weight columns; transpose: K extent)

@@ -15,7 +15,7 @@ inline constexpr uint32_t kDefaultMaxM = 16;  // largest group size M (power of 
 inline constexpr uint32_t kDefaultABufDepth = 512;  // words per activation bank over all 4 slots; one bank per PE row
 inline constexpr uint32_t kDefaultWBufDepth = 1024;  // words per weight bank (both halves); one bank per PE column
 inline constexpr uint32_t kDefaultOBufDepth = 128;  // output tiles (both halves)
-inline constexpr uint32_t kDefaultBusBytes = 16;  // AXI4 data width in bytes (4..32)
+inline constexpr uint32_t kDefaultBusBytes = 16;  // AXI4 data width in bytes (4..64)
 inline constexpr uint32_t kDefaultIqDepth = 8;  // entries in each unit's instruction queue
 inline constexpr uint32_t kDefaultMaxBurstBeats = 16;  // longest AXI burst the DMA issues
 inline constexpr uint32_t kDefaultMaxOutstandingReads = 4;  // AXI read bursts in flight for the load DMA
@@ -44,7 +44,7 @@ inline constexpr uint32_t kDefaultPBufDepth = 512;  // parameter-buffer words (b
   X(pbuf_depth, PBufDepth, 0x0b8, 512)
 
 // ---- Instruction set ----
-inline constexpr uint32_t kSpecVersion = 2;
+inline constexpr uint32_t kSpecVersion = 3;
 inline constexpr uint32_t kIdMagic = 0x53544132u;
 inline constexpr uint32_t kInstrWords = 8;
 inline constexpr uint32_t kInstrBytes = kInstrWords * 4;
@@ -94,6 +94,7 @@ inline constexpr Field kFLdSlot{0, 4, 2, "ld_slot"};  // activation slot written
 inline constexpr Field kFLdHalf{0, 4, 1, "ld_half"};  // weight or parameter half written (0/1)
 inline constexpr Field kFLdDense{0, 6, 1, "ld_dense"};  // 1 = words carry Lanes values and no indices (dense / dd operand)
 inline constexpr Field kFLdTranspose{0, 7, 1, "ld_transpose"};  // 1 = dense transposed: byte c of memory row r goes to weight column c at K position r (needs ld_dense)
+inline constexpr Field kFLdInterleave{0, 8, 1, "ld_interleave"};  // 1 = column-interleaved: memory row r holds the words of Cols weight columns interleaved; word k goes to bank k mod Cols at buf_addr + r*buf_row_words + k div Cols (several banks written per cycle)
 inline constexpr Field kFLdDramAddr{1, 0, 32, "ld_dram_addr"};  // byte address of row 0; multiple of BusBytes
 inline constexpr Field kFLdDramStride{2, 0, 32, "ld_dram_stride"};  // bytes between consecutive rows in memory; multiple of BusBytes
 inline constexpr Field kFLdRows{3, 0, 16, "ld_rows"};  // number of rows (activation rows, weight columns, or for ld_transpose the K extent)
@@ -312,6 +313,7 @@ inline constexpr Check kChecks[] = {
     {Opcode::kLdP, ErrCause::kMisaligned, CheckKind::kAligned, kFLdDramAddr, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kLdP, ErrCause::kMisaligned, CheckKind::kAligned, kFLdDramStride, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kLdW, ErrCause::kBadFields, CheckKind::kRequires, kFLdTranspose, kFLdDense, nullptr},
+    {Opcode::kLdW, ErrCause::kBadFields, CheckKind::kExcludes, kFLdTranspose, kFLdInterleave, nullptr},
     {Opcode::kGemm, ErrCause::kBadGemm, CheckKind::kNonzero, kFGemmN, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kGemm, ErrCause::kBadGemm, CheckKind::kNonzero, kFGemmRowTiles, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kGemm, ErrCause::kBadGemm, CheckKind::kNonzero, kFGemmColTiles, Field{0, 0, 0, ""}, nullptr},
@@ -344,7 +346,7 @@ inline constexpr uint32_t kCsrCtrl = 0x008;  // wo bit 0: start (ignored while b
 inline constexpr uint32_t kCsrStatus = 0x00c;  // ro bit 0 busy, bit 1 done, bit 2 error
 inline constexpr uint32_t kCsrErrCause = 0x010;  // ro error cause code, see error_causes
 inline constexpr uint32_t kCsrErrPc = 0x014;  // ro index of the instruction that raised the error
-inline constexpr uint32_t kCsrProgAddr = 0x018;  // rw byte address of the program; multiple of 32 (one instruction)
+inline constexpr uint32_t kCsrProgAddr = 0x018;  // rw byte address of the program; multiple of 32 (one instruction) and of BusBytes
 inline constexpr uint32_t kCsrProgLen = 0x01c;  // rw number of instructions
 inline constexpr uint32_t kCsrCyclesLo = 0x020;  // ro cycles from start to done/error, low word
 inline constexpr uint32_t kCsrCyclesHi = 0x024;  // ro high word
@@ -357,6 +359,12 @@ inline constexpr uint32_t kCsrDmaRdBeats = 0x03c;  // ro AXI read beats received
 inline constexpr uint32_t kCsrDmaWrBeats = 0x040;  // ro AXI write beats sent
 inline constexpr uint32_t kCsrVecBusyLo = 0x044;  // ro cycles the vector unit executed an instruction (from its flags being satisfied to its done), low word
 inline constexpr uint32_t kCsrVecBusyHi = 0x048;  // ro high word
+inline constexpr uint32_t kCsrStallALo = 0x04c;  // ro stall cycles (see STALL) in which an activation slot the GEMM reads was not yet full, low word
+inline constexpr uint32_t kCsrStallAHi = 0x050;  // ro high word
+inline constexpr uint32_t kCsrStallWLo = 0x054;  // ro stall cycles in which the activation slot was ready but the weight half was not yet full, low word
+inline constexpr uint32_t kCsrStallWHi = 0x058;  // ro high word
+inline constexpr uint32_t kCsrStallOLo = 0x05c;  // ro stall cycles in which both operands were ready but the output half was not yet empty (the vector unit or store behind), low word
+inline constexpr uint32_t kCsrStallOHi = 0x060;  // ro high word
 inline constexpr uint32_t kCsrHwRows = 0x080;  // ro hardware parameter rows
 inline constexpr uint32_t kCsrHwCols = 0x084;  // ro hardware parameter cols
 inline constexpr uint32_t kCsrHwLanes = 0x088;  // ro hardware parameter lanes

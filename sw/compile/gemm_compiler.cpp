@@ -35,6 +35,7 @@
 #include "compile/gemm_compiler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <sstream>
@@ -71,7 +72,8 @@ struct PTile { uint32_t batch; };
 struct Job {
   uint32_t a, w, batch;  // indices into the tile lists
   uint32_t o_off;        // column-tile offset inside the batch
-  bool acc, final, rel_a;
+  uint32_t o_row;        // row-tile offset inside the batch (split block)
+  bool acc, final, rel_a, rel_w;
 };
 
 constexpr uint32_t kNone = ~0u;
@@ -191,6 +193,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   t.w_word_bytes = g.wb;
   const int64_t AH = hw.a_slot_depth(), WH = hw.w_half_depth(), OH = hw.o_half_depth(), PH = hw.p_half_depth();
   const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes, VW = hw.a_word_bytes();
+  const int64_t ilv = hw.ilv_words(nm.dense());
   const int64_t eb = epi.elem_bytes();
   const bool softmax = epi.kind == EpilogueKind::kSoftmax;
 
@@ -221,18 +224,29 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     while (cap > 1 && RT * out_words(cap) > AH) --cap;
     if (epi.has_params()) cap = std::min(cap, PH);
     if (softmax && cap < NT) return -1;
-    // Column tiles per GEMM (wt, what one W half holds) and per output batch
-    // (bt, a multiple of wt when the alignment allows). A slightly smaller
-    // GEMM may give a wider batch (longer ST bursts): take the widest batch,
-    // then the widest GEMM, among wt in [wt_max/2, wt_max].
+    // Column tiles per GEMM (wt, at most what one W half holds) and per
+    // output batch (bt, a multiple of wt when the alignment allows). The
+    // first GEMM waits for its whole weight load, so a GEMM is no wider than
+    // needed to keep the per-instruction cost of a load (about the memory
+    // latency) under a tenth of its transfer time at the stated memory
+    // bandwidth (the system block). A slightly smaller GEMM may give a wider
+    // batch (longer ST bursts): take the widest batch, then the widest GEMM,
+    // among wt in [wt_hi/2, wt_hi].
     const int64_t wt_max = std::min<int64_t>({WH / ww, NT, cap});
     if (wt_max <= 0) return -1;
-    int64_t wt = wt_max, bt = 0;
-    for (int64_t w = wt_max; w >= 1 && 2 * w >= wt_max; --w) {
+    const double tile_load = double(C * ww * g.wb) / double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
+    const int64_t wt_need = std::max<int64_t>(1, int64_t(std::ceil(10.0 * (hw.system.mem_latency + 16) / tile_load)));
+    const int64_t wt_hi = std::min(wt_max, wt_need);
+    // A GEMM width that divides the batch is preferred: a short remainder
+    // GEMM computes for less time than the next full-width weight load takes.
+    int64_t wt = wt_hi, bt = 0;
+    bool divides = false;
+    for (int64_t w = wt_hi; w >= 1 && 2 * w >= wt_hi; --w) {
       int64_t b = cap / w * w;
       if (b % ctu != 0) b = cap / ctu * ctu;
       b = std::min(b, NT);
-      if (b > bt) bt = b, wt = w;
+      const bool d = b % w == 0 || b == NT;
+      if (b > bt || (b == bt && d && !divides)) bt = b, wt = w, divides = d;
     }
     if (softmax) bt = NT;
     if (bt <= 0) return -1;
@@ -241,9 +255,9 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     c.batch_col_tiles = static_cast<uint32_t>(bt);
     c.out_row_words = static_cast<uint32_t>(out_words(bt));
     // Cost model. Engine: one step per cycle plus a bubble per GEMM. Load
-    // DMA: per row the larger of its bus beats and its buffer words (one
-    // word is written per cycle, which bounds dense and sparse weight loads),
-    // plus a fixed start cost per instruction. Both run in parallel.
+    // DMA: per row the larger of its bus beats and its buffer writes (A: one
+    // word per cycle; interleaved weights: IlvWords words per cycle), plus a
+    // fixed start cost per instruction. Both run in parallel.
     const int64_t batches = cdiv(NT, bt);
     const int64_t gemms = c.row_blocks * batches * c.k_chunks * cdiv(bt, wt);
     double engine = double(MT) * NT * g.slots(kc) * nm.n * c.k_chunks + gemms;
@@ -252,7 +266,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     const int64_t a_reads = c.k_chunks == 1 ? 1 : batches;  // times each A element is read
     const int64_t w_loads = c.row_blocks * batches * c.k_chunks * cdiv(bt, wt);
     dma += double(m) * a_reads * c.k_chunks * std::max(cdiv(kc, bus), aw);
-    dma += double(c.row_blocks) * n * c.k_chunks * std::max(cdiv(g.stream_bytes(kc), bus), ww);
+    dma += double(c.row_blocks) * NT * c.k_chunks * std::max(cdiv(C * ww * g.wb, bus), cdiv(C * ww, ilv));
     dma += 32.0 * double(a_loads + w_loads);
     return std::max(engine, dma);
   };
@@ -285,8 +299,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
           ", wbuf_depth=" + std::to_string(hw.wbuf_depth) + ")");
     // Equal chunks (rounded up to the unit) so no chunk is much shorter than
     // the others. Splitting even when K fits can pay off: shorter rows let
-    // more row tiles share each weight load (weights are written one word per
-    // cycle, so a GEMM needs about Cols row tiles to hide its weight load).
+    // more row tiles share each weight load.
     if (kc_max > 0) {
       int64_t prev = -1;
       for (int64_t nch = cdiv(k, kc_max); nch <= cdiv(k, kc_max) + 16; ++nch) {
@@ -322,38 +335,73 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   std::vector<Batch> bat;
   std::vector<PTile> ptl;
   std::vector<Job> jobs;
+  // The batches' column ranges: width bt, except that the last full batch
+  // is cut so the final batch is one GEMM wide (its epilogue and store are
+  // the only work the engine cannot hide; a narrow one ends the run sooner).
+  std::vector<std::pair<int64_t, int64_t>> bcols;  // first column tile, tiles
+  {
+    const int64_t tail = softmax ? NT : std::min<int64_t>(bt, cdiv(wt, ctu) * ctu);
+    for (int64_t c0 = 0; c0 < NT; c0 += bt) bcols.push_back({c0, std::min(bt, NT - c0)});
+    if (bcols.size() >= 2 && bcols.back().second == bt && tail < bt) {
+      bcols.back().second = bt - tail;
+      bcols.push_back({bcols.back().first + bt - tail, tail});
+    }
+  }
+  // Split block: with one resident row block and no K split, the block is
+  // loaded as two halves into slots 0 and 1, both resident, and every
+  // weight tile serves both (two GEMMs, the second releases the W half).
+  // The first GEMM then waits for half of A instead of all of it.
+  const bool split = t.row_blocks == 1 && t.k_chunks == 1 && MT >= 2 && !softmax;
+  t.split_block = split;
   for (int64_t rb = 0; rb < t.row_blocks; ++rb) {
     const int64_t row0 = rb * RT * R;
     if (row0 >= m) break;
     const int64_t rows = std::min(RT * R, m - row0);
-    if (t.k_chunks == 1) at.push_back({row0, rows, 0});
-    for (int64_t c0 = 0; c0 < NT; c0 += bt) {
-      const int64_t btiles = std::min(bt, NT - c0);
+    const int64_t rt0 = cdiv(cdiv(rows, R), 2);  // row tiles of the first half
+    if (split) {
+      at.push_back({row0, rt0 * R, 0});
+      at.push_back({row0 + rt0 * R, rows - rt0 * R, 0});
+    } else if (t.k_chunks == 1) {
+      at.push_back({row0, rows, 0});
+    }
+    for (const auto& bc : bcols) {
+      const int64_t c0 = bc.first, btiles = bc.second;
       const uint32_t bi = static_cast<uint32_t>(bat.size());
       uint32_t pl = kNone;
       if (epi.has_params()) {
         pl = static_cast<uint32_t>(ptl.size());
         ptl.push_back({bi});
       }
-      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(bt), pl});
+      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(btiles), pl});
       for (uint32_t ch = 0; ch < t.k_chunks; ++ch) {
         if (t.k_chunks > 1) at.push_back({row0, rows, ch});
         for (int64_t g0 = c0; g0 < c0 + btiles; g0 += wt) {
           const int64_t gt = std::min(wt, c0 + btiles - g0);
           wtl.push_back({g0 * C, std::min(gt * C, n - g0 * C), ch});
-          Job j;
-          j.a = static_cast<uint32_t>(at.size() - 1);
-          j.w = static_cast<uint32_t>(wtl.size() - 1);
-          j.batch = bi;
-          j.o_off = static_cast<uint32_t>(g0 - c0);
-          j.acc = ch > 0;
-          j.final = (ch + 1 == t.k_chunks) && (g0 + gt == c0 + btiles);
-          j.rel_a = false;
-          jobs.push_back(j);
+          const bool last_w = (ch + 1 == t.k_chunks) && (g0 + gt == c0 + btiles);
+          for (int half = 0; half < (split ? 2 : 1); ++half) {
+            Job j;
+            j.a = static_cast<uint32_t>(split ? at.size() - 2 + half : at.size() - 1);
+            j.w = static_cast<uint32_t>(wtl.size() - 1);
+            j.batch = bi;
+            j.o_off = static_cast<uint32_t>(g0 - c0);
+            j.o_row = static_cast<uint32_t>(half ? rt0 : 0);
+            j.acc = ch > 0;
+            j.final = last_w && (!split || half == 1);
+            j.rel_a = false;
+            j.rel_w = !split || half == 1;
+            jobs.push_back(j);
+          }
         }
       }
     }
   }
+  // Split block, first two weight tiles: run A0 against both before A1
+  // against either, so the first half of A computes while the second loads
+  // (both W halves hold their tile until A1 has used it).
+  if (split && jobs.size() >= 4 && jobs[0].w == jobs[1].w && jobs[2].w == jobs[3].w && jobs[0].w != jobs[2].w &&
+      jobs[0].batch == jobs[3].batch && !jobs[1].final && jobs[0].a == jobs[2].a && jobs[1].a == jobs[3].a)
+    std::swap(jobs[1], jobs[2]);
   // Index of the first job that needs each tile (load order).
   std::vector<size_t> a_need(at.size(), 0), w_need(wtl.size(), 0), p_need(ptl.size(), 0);
   for (size_t i = jobs.size(); i-- > 0;) {
@@ -361,7 +409,13 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     w_need[jobs[i].w] = i;
     if (jobs[i].final && bat[jobs[i].batch].p_load != kNone) p_need[bat[jobs[i].batch].p_load] = i;
   }
-  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].rel_a = (i + 1 == jobs.size()) || jobs[i + 1].a != jobs[i].a;
+  // An A tile is released by its last job (the next job reads another tile
+  // and no later job reads it again).
+  {
+    std::vector<size_t> last(at.size(), 0);
+    for (size_t i = 0; i < jobs.size(); ++i) last[jobs[i].a] = i;
+    for (size_t i = 0; i < jobs.size(); ++i) jobs[i].rel_a = last[jobs[i].a] == i;
+  }
   t.gemms = static_cast<uint32_t>(jobs.size());
   t.loads_a = static_cast<uint32_t>(at.size());
   t.loads_w = static_cast<uint32_t>(wtl.size());
@@ -376,8 +430,8 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   p.a_pitch = roundup(k, bus);
   p.a_addr = img.alloc(p.a_pitch * m, "A");
   p.w_stream_bytes = g.stream_bytes(k);
-  p.w_pitch = roundup(p.w_stream_bytes, bus);
-  p.w_addr = img.alloc(p.w_pitch * n, "the weights");
+  p.w_pitch = roundup(uint64_t(C) * g.w_words(k) * g.wb, bus);
+  p.w_addr = img.alloc(p.w_pitch * NT, "the weights");
   if (epi.has_params()) p.p_addr = img.alloc(uint64_t(n) * spec::kParamEntryBytes, "the parameters");
   p.c_pitch = roundup(uint64_t(eb) * n, bus);
   p.c_addr = img.alloc(p.c_pitch * m, "C");
@@ -407,10 +461,11 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     l.target = LdTarget::kW;
     l.buf = i % 2;
     l.dense = nm.dense();
-    l.dram_addr = static_cast<uint32_t>(p.w_addr + x.col0 * p.w_pitch + g.stream_bytes(k0));
+    l.interleave = true;
+    l.dram_addr = static_cast<uint32_t>(p.w_addr + (x.col0 / C) * p.w_pitch + uint64_t(C) * g.w_words(k0) * g.wb);
     l.dram_stride = static_cast<uint32_t>(p.w_pitch);
-    l.rows = static_cast<uint32_t>(x.cols);
-    l.row_bytes = static_cast<uint32_t>(g.stream_bytes(std::min(t.k_chunk, k - k0)));
+    l.rows = static_cast<uint32_t>(cdiv(x.cols, C));
+    l.row_bytes = static_cast<uint32_t>(C * g.w_words(std::min(t.k_chunk, k - k0)) * g.wb);
     l.buf_addr = 0;
     l.buf_row_words = t.w_col_words;
     pb.emit(encode_ld(l));
@@ -454,7 +509,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     gi.w_half = j.w % 2;
     gi.o_half = j.batch % 2;
     gi.rel_a = j.rel_a;
-    gi.rel_w = true;
+    gi.rel_w = j.rel_w;
     gi.acc = j.acc;
     gi.final = j.final;
     gi.a_unsigned = a_unsigned;
@@ -467,7 +522,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     gi.row_tiles = static_cast<uint32_t>(cdiv(a.rows, R));
     gi.col_tiles = static_cast<uint32_t>(cdiv(w.cols, C));
     gi.slots = static_cast<uint32_t>(g.slots(std::min(t.k_chunk, k - int64_t(w.chunk) * t.k_chunk)));
-    gi.o_addr = j.o_off;
+    gi.o_addr = j.o_off + j.o_row * b.tiles;
     gi.o_row_pitch = b.tiles;
     pb.emit(encode_gemm(gi));
     if (!j.final) continue;
@@ -552,16 +607,22 @@ void write_w_packed(const GemmPlan& p, std::vector<uint8_t>& mem, const NmMatrix
     bad("packed weight [" + std::to_string(w.rows) + "][" + std::to_string(w.cols) + "] " + w.pattern.str() +
         " does not match the plan's W^T [" + std::to_string(p.shape.n) + "][" + std::to_string(p.shape.k) + "] " +
         p.nm.str());
+  const uint32_t C = p.hw.cols, wb = p.tiling.w_word_bytes;
   for (int64_t c = 0; c < p.shape.n; ++c) {
     const std::vector<uint8_t> s = pack_weight_stream(p.hw, w, c);
-    std::memcpy(mem.data() + p.w_addr + c * p.w_pitch, s.data(), s.size());
+    uint8_t* tile = mem.data() + p.w_addr + (c / C) * p.w_pitch + (c % C) * wb;
+    for (size_t wi = 0; wi * wb < s.size(); ++wi) std::memcpy(tile + wi * C * wb, s.data() + wi * wb, wb);
   }
 }
 
 void write_w_dense(const GemmPlan& p, std::vector<uint8_t>& mem, const int8_t* wt) {
   if (!p.dense_weights()) bad("write_w_dense needs a plan with dense weights, this one is " + p.nm.str());
-  for (int64_t c = 0; c < p.shape.n; ++c)
-    std::memcpy(mem.data() + p.w_addr + c * p.w_pitch, wt + c * p.shape.k, static_cast<size_t>(p.shape.k));
+  const uint32_t C = p.hw.cols, L = p.hw.lanes;
+  for (int64_t c = 0; c < p.shape.n; ++c) {
+    uint8_t* tile = mem.data() + p.w_addr + (c / C) * p.w_pitch + (c % C) * L;
+    for (int64_t k0 = 0, wi = 0; k0 < p.shape.k; k0 += L, ++wi)
+      std::memcpy(tile + wi * C * L, wt + c * p.shape.k + k0, static_cast<size_t>(std::min<int64_t>(L, p.shape.k - k0)));
+  }
 }
 
 std::vector<int32_t> read_c(const GemmPlan& p, const std::vector<uint8_t>& mem) {
@@ -594,7 +655,8 @@ std::string describe(const GemmPlan& p) {
   std::ostringstream s;
   s << "gemm m=" << p.shape.m << " k=" << p.shape.k << " n=" << p.shape.n << " " << gemm_mode_name(p.mode) << " "
     << p.nm.str() << " -> " << epilogue_name(p.epi.kind) << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks
-    << ", row blocks " << t.row_blocks << " x " << t.block_row_tiles << " tiles, " << t.gemm_col_tiles
+    << ", row blocks " << t.row_blocks << " x " << t.block_row_tiles << " tiles"
+    << (t.split_block ? " (split in two resident halves)" : "") << ", " << t.gemm_col_tiles
     << " col tiles/GEMM, " << t.batch_col_tiles << " col tiles/batch; " << t.loads_a << " LD_A, " << t.loads_w
     << " LD_W, " << t.loads_p << " LD_P, " << t.gemms << " GEMM, " << t.epilogues << " "
     << (p.epi.kind == EpilogueKind::kSoftmax ? "SOFTMAX" : "REQ") << ", " << t.stores << " ST; image "

@@ -12,10 +12,14 @@
 // Memory image (every address and pitch a multiple of BusBytes):
 //   prog_addr  program, 32 bytes per instruction
 //   a_addr     A, row i at a_addr + i*a_pitch, a_pitch = roundup(k, BusBytes)
-//   w_addr     weight streams, column j at w_addr + j*w_pitch,
-//              w_pitch = roundup(w_stream_bytes, BusBytes); a stream is the
-//              ARCHITECTURE.md "weight stream of one column" (word s*N+j), or
-//              for dense the row of W^T / B^T (k bytes)
+//   w_addr     weight streams, column-interleaved by column tile: column j
+//              is column j mod Cols of tile j div Cols; word w of it is at
+//              w_addr + (j div Cols)*w_pitch + (w*Cols + j mod Cols)*word bytes,
+//              w_pitch = roundup(Cols*words*word bytes, BusBytes). A column's
+//              words are the ARCHITECTURE.md "weight stream of one column"
+//              (word s*N+j), for dense the row of W^T / B^T cut into Lanes
+//              bytes. Columns past n are zero. LD_W loads it with
+//              ld_interleave, several banks per cycle.
 //   p_addr     kRequant / kGelu: n parameter entries of 8 bytes (column order)
 //   c_addr     C, row i at c_addr + i*c_pitch, c_pitch = roundup(n*elem, BusBytes)
 #pragma once
@@ -73,6 +77,7 @@ struct GemmTiling {
   uint32_t w_col_words = 0;     // weight words per column and chunk (bank pitch)
   uint32_t block_row_tiles = 0; // row tiles of a resident A row block
   uint32_t row_blocks = 0;
+  bool split_block = false;     // one row block loaded as two resident halves (slots 0 and 1)
   uint32_t gemm_col_tiles = 0;  // column tiles one weight half holds (one GEMM)
   uint32_t batch_col_tiles = 0; // column tiles one output half collects before the epilogue and one ST
   uint32_t out_row_words = 0;   // staging-slot words per output row of a batch

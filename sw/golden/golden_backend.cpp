@@ -102,10 +102,11 @@ RunResult GoldenBackend::run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint
   max_steps_ = opt.max_cycles;
   uint32_t pc = 0;
   try {
-    if (prog_addr % sp::kInstrBytes != 0)
+    const uint32_t prog_align = std::max<uint32_t>(sp::kInstrBytes, hw_.bus_bytes);
+    if (prog_addr % prog_align != 0)
       hw_error(sp::ErrCause::kMisaligned,
                "program address " + std::to_string(prog_addr) + " is not a multiple of " +
-                   std::to_string(sp::kInstrBytes));
+                   std::to_string(prog_align) + " (one instruction and one bus beat)");
     for (; pc < prog_len; ++pc) {
       const uint64_t at = uint64_t(prog_addr) + uint64_t(pc) * sp::kInstrBytes;
       check_mem(at, sp::kInstrBytes, "instruction fetch");
@@ -183,6 +184,23 @@ void GoldenBackend::exec_ld(const Instr& in) {
   const uint32_t stored = x.target == LdTarget::kW ? wwb_ : wbytes;
   const uint32_t rows = x.row_bytes == 0 ? 0 : x.rows;
   const uint32_t words = (x.row_bytes + wbytes - 1) / wbytes;
+  if (x.target == LdTarget::kW && x.interleave) {
+    // Row r: word k -> bank k mod Cols, word buf_addr + r*buf_row_words + k div Cols.
+    const uint32_t C = hw_.cols;
+    for (uint32_t r = 0; r < rows; ++r) {
+      const uint64_t src = uint64_t(x.dram_addr) + uint64_t(r) * x.dram_stride;
+      check_mem(src, x.row_bytes, name);
+      const uint64_t base = uint64_t(x.buf_addr) + uint64_t(r) * x.buf_row_words;
+      check_range(base + (words - 1) / C, depth, std::string(name) + " (interleaved) row " + std::to_string(r));
+      for (uint32_t k = 0; k < words; ++k) {
+        uint8_t* dst = w_word(k % C, x.buf, static_cast<uint32_t>(base + k / C));
+        std::memset(dst, 0, stored);
+        const uint32_t n = std::min(wbytes, x.row_bytes - k * wbytes);
+        std::memcpy(dst, mem_->data() + src + uint64_t(k) * wbytes, n);
+      }
+    }
+    return;
+  }
   for (uint32_t r = 0; r < rows; ++r) {
     const uint64_t src = uint64_t(x.dram_addr) + uint64_t(r) * x.dram_stride;
     check_mem(src, x.row_bytes, name);

@@ -17,7 +17,8 @@ struct RunOptions {
   uint64_t max_cycles = 200'000'000;  // RTL: hard cycle limit; golden: limit on executed steps
   std::string trace_path;             // RTL only: FST waveform file when non-empty
   uint32_t mem_latency = 20;          // RTL only: cycles from AR/AW acceptance to first data / response
-  uint32_t mem_bytes_per_cycle = 16;  // RTL only: memory bandwidth per direction
+  uint32_t mem_bytes_per_cycle = 16;  // RTL only: memory bandwidth per direction (both together when shared)
+  bool mem_shared = false;            // RTL only: reads and writes share the bandwidth
   bool progress = false;              // RTL only: report progress on stderr every few seconds of a long run
 };
 
@@ -31,7 +32,10 @@ struct RunResult {
   bool has_counters = false;  // true for the RTL: the counters below come from its CSRs
   uint64_t cycles = 0;
   uint64_t busy_cycles = 0;
-  uint64_t stall_cycles = 0;
+  uint64_t stall_cycles = 0;    // the engine held a GEMM waiting for a flag (STALL), split below
+  uint64_t stall_a_cycles = 0;  // ... for an activation slot to fill (STALL_A)
+  uint64_t stall_w_cycles = 0;  // ... for a weight half to fill (STALL_W)
+  uint64_t stall_o_cycles = 0;  // ... for an output half to empty (STALL_O)
   uint64_t instret = 0;
   uint64_t rd_beats = 0;
   uint64_t wr_beats = 0;

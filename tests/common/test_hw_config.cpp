@@ -45,6 +45,35 @@ TEST(common, hw_json_round_trip) {
   EXPECT_EQ(c.name, b.name);
 }
 
+TEST(common, hw_system_block) {
+  // Defaults when absent; the paper file states its memory; not part of the hardware.
+  const HwConfig b = HwConfig::builtin();
+  EXPECT_EQ(b.system.mem_bytes_per_cycle, 16u);
+  EXPECT_EQ(b.system.mem_latency, 20u);
+  EXPECT_FALSE(b.system.mem_shared);
+  const HwConfig paper = HwConfig::from_file(std::string(STA_ROOT) + "/configs/paper.json");
+  EXPECT_EQ(paper.system.mem_bytes_per_cycle, 61u);
+  EXPECT_TRUE(paper.system.mem_shared);
+  EXPECT_DOUBLE_EQ(paper.system.clock_mhz, 250.0);
+  auto j = good();
+  j["system"] = {{"mem_bytes_per_cycle", 64}, {"mem_latency", 0}, {"mem_shared", true}, {"clock_mhz", 312.5}};
+  const HwConfig c = HwConfig::from_json_text(j.dump(), "x");
+  EXPECT_TRUE(c.same_hardware(b));  // the system block needs no rebuild
+  EXPECT_EQ(c.system.mem_bytes_per_cycle, 64u);
+  EXPECT_EQ(c.system.mem_latency, 0u);
+  EXPECT_DOUBLE_EQ(c.system.clock_mhz, 312.5);
+  j["system"] = {{"mem_bw", 8}};
+  expect_error(j, {"unknown key", "system.mem_bw"});
+  j["system"] = {{"mem_bytes_per_cycle", 0}};
+  expect_error(j, {"system.mem_bytes_per_cycle"});
+  j["system"] = {{"mem_shared", 1}};
+  expect_error(j, {"system.mem_shared", "true or false"});
+  j["system"] = {{"clock_mhz", -5}};
+  expect_error(j, {"system.clock_mhz"});
+  j["system"] = 3;
+  expect_error(j, {"'system' must be an object"});
+}
+
 TEST(common, hw_json_errors) {
   expect_error({}, {"malformed JSON"}, "{\"rows\": 4,");
   expect_error({}, {"one JSON object"}, "[1, 2]");
@@ -79,7 +108,7 @@ TEST(common, hw_json_errors) {
   j["obuf_depth"] = 2;
   expect_error(j, {"obuf_depth"});
   j = good();
-  j["bus_bytes"] = 64;
+  j["bus_bytes"] = 128;
   expect_error(j, {"bus_bytes"});
   j = good();
   j["max_burst_beats"] = 257;

@@ -89,7 +89,8 @@ TEST(compile, image_layout_dense_and_sparse) {
     EXPECT_EQ(plan.c_pitch, 32u);
     EXPECT_GE(plan.a_addr, plan.prog_addr + plan.program.size() * 32);
     EXPECT_GE(plan.w_addr, plan.a_addr + plan.a_pitch * s.m);
-    EXPECT_GE(plan.c_addr, plan.w_addr + plan.w_pitch * s.n);
+    const uint64_t col_tiles = (s.n + hw.cols - 1) / hw.cols;
+    EXPECT_GE(plan.c_addr, plan.w_addr + plan.w_pitch * col_tiles);
     EXPECT_EQ(plan.image_bytes, plan.c_addr + plan.c_pitch * s.m);
     EXPECT_EQ(plan.program.back().opcode(), sp::Opcode::kEnd);
     // A rows at their pitch; the program at prog_addr.
@@ -100,19 +101,31 @@ TEST(compile, image_layout_dense_and_sparse) {
     EXPECT_EQ(std::memcmp(mem.data() + plan.a_addr + 3 * plan.a_pitch, a.data() + 3 * s.k, s.k), 0);
     EXPECT_EQ(mem[plan.a_addr + 3 * plan.a_pitch + s.k], 0);  // row padding stays zero
     EXPECT_EQ(sta::instr_from_bytes(mem.data() + plan.prog_addr).w, plan.program[0].w);
-    // Weights: dense rows of W^T, or the packed streams.
+    // Weights: column j is column j mod Cols of tile j div Cols, word w at
+    // (w*Cols + j mod Cols) word sizes into the tile; words are the rows of
+    // W^T cut into Lanes bytes (dense) or the packed streams.
     std::vector<int8_t> wt(size_t(s.n * s.k));
     for (size_t i = 0; i < wt.size(); ++i) wt[i] = int8_t(i * 13 + 5);
+    const uint32_t C = hw.cols, j = 5;
     if (p.dense()) {
       EXPECT_EQ(plan.w_stream_bytes, uint64_t(s.k));
       sta::write_w_dense(plan, mem, wt.data());
-      EXPECT_EQ(std::memcmp(mem.data() + plan.w_addr + 5 * plan.w_pitch, wt.data() + 5 * s.k, s.k), 0);
+      const uint32_t L = hw.lanes;
+      for (uint32_t k0 = 0; k0 < uint32_t(s.k); ++k0) {
+        const uint64_t at = plan.w_addr + (j / C) * plan.w_pitch + ((k0 / L) * C + j % C) * L + k0 % L;
+        EXPECT_EQ(int8_t(mem[at]), wt[j * s.k + k0]) << "k " << k0;
+      }
+      // The tail of the last word of a column stays zero.
+      EXPECT_EQ(mem[plan.w_addr + (j / C) * plan.w_pitch + ((s.k / L) * C + j % C) * L + s.k % L], 0);
     } else {
       const sta::NmMatrix nm = sta::nm_pack(wt.data(), s.n, s.k, p);
       sta::write_w_packed(plan, mem, nm);
-      const auto col5 = sta::pack_weight_stream(hw, nm, 5);
+      const auto col5 = sta::pack_weight_stream(hw, nm, j);
       EXPECT_EQ(col5.size(), plan.w_stream_bytes);
-      EXPECT_EQ(std::memcmp(mem.data() + plan.w_addr + 5 * plan.w_pitch, col5.data(), col5.size()), 0);
+      const uint32_t wb = hw.w_word_bytes_sparse();
+      for (size_t w = 0; w * wb < col5.size(); ++w)
+        EXPECT_EQ(std::memcmp(mem.data() + plan.w_addr + (j / C) * plan.w_pitch + (w * C + j % C) * wb,
+                              col5.data() + w * wb, wb), 0) << "word " << w;
       EXPECT_THROW(sta::write_w_dense(plan, mem, wt.data()), std::invalid_argument);
     }
     // C is read row by row at its pitch, little-endian.

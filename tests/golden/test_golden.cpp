@@ -39,7 +39,8 @@ std::vector<HwConfig> configs() {
           make_hw("tiny", 2, 3, 2, 16, 16, 64, 8, 8),          // forces K splits, blocks, col tiles
           make_hw("wide-bus", 3, 2, 8, 2, 32, 32, 16, 32),     // max_m 2, 1-bit indices, 32-byte bus
           make_hw("odd", 5, 1, 6, 16, 64, 64, 64, 4),          // 6 lanes, 1 column, 4-byte bus
-          make_hw("m8", 1, 4, 8, 8, 32, 16, 16, 16)};
+          make_hw("m8", 1, 4, 8, 8, 32, 16, 16, 16),
+          make_hw("bus64", 4, 6, 8, 8, 128, 64, 64, 64)};       // 64-byte bus: 2 instructions per beat
 }
 
 // Runs one random problem on the golden backend and compares with the reference.
@@ -238,6 +239,43 @@ TEST(golden, error_misaligned) {
     const sta::RunResult r = p.run(hw);
     EXPECT_EQ(r.err_cause, uint32_t(sp::ErrCause::kMisaligned));
     EXPECT_EQ(r.err_pc, 1u);
+  }
+}
+
+// Interleaved weight loads are checked end to end by every compiled GEMM
+// (random_sweep, edge_shapes); here their error paths.
+TEST(golden, ld_w_interleave_errors) {
+  const HwConfig hw = HwConfig::builtin();
+  sta::LdInstr l;
+  l.target = sta::LdTarget::kW;
+  l.buf = 1; l.interleave = true;
+  l.dram_addr = 1024; l.dram_stride = 256; l.rows = 2;
+  l.row_bytes = 2 * hw.cols * hw.w_word_bytes_sparse();  // two words per bank and row
+  l.buf_row_words = 2;
+  {
+    Prog p;
+    p.instrs = {sta::encode_ld(l)};
+    EXPECT_EQ(p.run(hw).status, RunStatus::kDone);
+  }
+  {  // the second row ends one word past the half
+    Prog p;
+    sta::LdInstr x = l;
+    x.buf = 0;
+    x.buf_addr = static_cast<uint32_t>(hw.w_half_depth() - 3);  // rows at -3..-2 and -1..0
+    p.instrs = {sta::encode_ld(l), sta::encode_ld(x)};
+    const sta::RunResult r = p.run(hw);
+    EXPECT_EQ(r.status, RunStatus::kHwError);
+    EXPECT_EQ(r.err_cause, uint32_t(sp::ErrCause::kBufRange));
+    EXPECT_EQ(r.err_pc, 1u);
+  }
+  {  // interleave and transpose together
+    Prog p;
+    sta::LdInstr x = l;
+    x.dense = true; x.transpose = true;
+    p.instrs = {sta::encode_ld(x)};
+    const sta::RunResult r = p.run(hw);
+    EXPECT_EQ(r.err_cause, uint32_t(sp::ErrCause::kBadFields));
+    EXPECT_EQ(r.err_pc, 0u);
   }
 }
 

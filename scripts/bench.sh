@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `make bench`: runs `sta bench --json` on each hardware configuration (by
+# default configs/default.json and configs/paper.json, each with the memory
+# system its file states), each in its own build directory, writes
+# out/bench/NAME.json and out/bench/utilization.svg (utilization against
+# shape and N:M), and prints {"NAME": bench, ...} on stdout. Build output
+# and progress go to stderr.
+#   bash scripts/bench.sh [CONFIG.json ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(configs/default.json configs/paper.json)
+mkdir -p out/bench
+files=()
+for cfg in "${configs[@]}"; do
+  name=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['name'])" "$cfg")
+  echo "bench: $name: building (the first build of a configuration takes several minutes)" >&2
+  if [ "$cfg" = configs/default.json ]; then
+    build=build
+    make --no-print-directory configure >&2
+  else
+    # Another configuration gets its own build directory, without LibTorch (not needed here).
+    build=build-$(basename "$cfg" .json)
+    make --no-print-directory HW="$cfg" BUILD="$build" STA_WITH_TORCH=OFF configure >&2
+  fi
+  cmake --build "$build" -j "${JOBS:-2}" --target sta >&2
+  echo "bench: $name: running (a few minutes)" >&2
+  "$build"/sta bench --hw "$cfg" --json > "out/bench/$name.json" || { echo "bench: $name: failed" >&2; cat "out/bench/$name.json" >&2; exit 1; }
+  files+=("out/bench/$name.json")
+done
+python3 scripts/plot_bench.py out/bench/utilization.svg "${files[@]}"
+echo "bench: wrote ${files[*]} and out/bench/utilization.svg" >&2
+python3 - "${files[@]}" <<'PY'
+import json, sys
+out = {}
+for p in sys.argv[1:]:
+    b = json.load(open(p))
+    out[b["hw"]["name"]] = b
+print(json.dumps(out, indent=2))
+PY
