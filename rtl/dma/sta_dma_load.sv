@@ -20,6 +20,13 @@
 // first byte of a word (r mod Lanes == 0) writes the whole word with zeros
 // elsewhere, later bytes only their byte lane.
 // Waits, sets and clears come from sta_pkg::sync_of of the instruction.
+// Two instructions overlap: once every read burst of the current one is
+// requested, the next one (not transposed) is taken from the queue when its
+// flags would be satisfied after the current one's sets and clears, and its
+// bursts are requested while the current one's data still arrives; its data
+// waits on the read channel until the current one has written its last
+// word. The read channel therefore does not idle for a memory latency
+// between loads.
 module sta_dma_load (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -107,8 +114,10 @@ module sta_dma_load (
   logic [BankW-1:0] banks_m1_q;
   logic [31:0] depth_q;            // words per slot / half of the target
 
-  // Address side
-  logic [15:0] ar_row_q;
+  // Address side (the instruction whose bursts are being requested: the
+  // current one, or the next one once it is taken)
+  logic [15:0] ar_row_q, a_rows_q;
+  logic [23:0] a_beats_q;
   logic [31:0] ar_row_addr_q;
   logic [23:0] ar_beat_q;
   logic        ar_valid_q;
@@ -118,6 +127,26 @@ module sta_dma_load (
 
   // Data side
   logic [23:0] r_beat_q;
+  logic [15:0] rd_row_q;            // rows whose data has entered the packer
+
+  // The data-side fields of one instruction: decoded from the queue head
+  // (q_cfg), held for the next instruction (nxt_q), and applied to the
+  // current-instruction registers when it starts.
+  typedef struct packed {
+    logic [1:0]      tgt;           // target_e
+    logic [1:0]      bufi;
+    logic            dense, trans, ilv;
+    sta_pkg::flags_t wfull, wempty, fset, fclr;
+    logic [31:0]     pc;
+    logic [15:0]     rows, row_words;
+    logic [23:0]     row_bytes, beats;
+    logic [InW-1:0]  last_bytes;
+    logic [BankW-1:0] banks_m1;
+    logic [31:0]     depth, base;
+  } cfg_t;
+  cfg_t q_cfg, nxt_q, load_cfg;
+  logic nxt_valid_q, pop_idle, prepop, switch_now, load_cur, load_addr, addr_done, q_wait_pend;
+  sta_pkg::flags_t pend_full;
   // Write side
   logic [15:0] wr_row_q;
   logic [23:0] wr_word_q;
@@ -147,13 +176,67 @@ module sta_dma_load (
   wire [23:0] q_row_bytes = q_instr_i[sta_pkg::FLdRowBytesLsb +: sta_pkg::FLdRowBytesW];
   wire [23:0] q_beats     = (q_row_bytes + 24'(Bus - 1)) >> AlignBits;
 
-  assign q_ready_o = (state_q == StIdle) && !clr_i;
+  always_comb begin
+    q_cfg = '0;
+    unique case (q_op)
+      sta_pkg::OpLdW: begin
+        q_cfg.tgt      = TgtW;
+        q_cfg.bufi     = {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
+        q_cfg.banks_m1 = BankW'(C - 1);
+        q_cfg.depth    = 32'(sta_pkg::WHalfDepth);
+      end
+      sta_pkg::OpLdP: begin
+        q_cfg.tgt      = TgtP;
+        q_cfg.bufi     = {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
+        q_cfg.banks_m1 = '0;
+        q_cfg.depth    = 32'(sta_pkg::PHalfDepth);
+      end
+      default: begin
+        q_cfg.tgt      = TgtA;
+        q_cfg.bufi     = q_instr_i[sta_pkg::FLdSlotLsb +: sta_pkg::FLdSlotW];
+        q_cfg.banks_m1 = BankW'(sta_pkg::Rows - 1);
+        q_cfg.depth    = 32'(sta_pkg::ASlotDepth);
+      end
+    endcase
+    q_cfg.dense      = (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdDenseLsb];
+    q_cfg.trans      = (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdTransposeLsb];
+    q_cfg.ilv        = (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdInterleaveLsb];
+    q_cfg.wfull      = q_sync_i.wait_full;
+    q_cfg.wempty     = q_sync_i.wait_empty;
+    q_cfg.fset       = q_sync_i.set;
+    q_cfg.fclr       = q_sync_i.clr;
+    q_cfg.pc         = q_pc_i;
+    // Empty loads (no rows or no bytes) finish at once.
+    q_cfg.rows       = (q_row_bytes == '0) ? 16'd0 : q_instr_i[sta_pkg::FLdRowsLsb +: sta_pkg::FLdRowsW];
+    q_cfg.row_words  = q_instr_i[sta_pkg::FLdBufRowWordsLsb +: sta_pkg::FLdBufRowWordsW];
+    q_cfg.row_bytes  = q_row_bytes;
+    q_cfg.beats      = q_beats;
+    q_cfg.last_bytes = InW'(q_row_bytes - ((q_beats - 24'd1) << AlignBits));
+    q_cfg.base       = 32'(q_instr_i[sta_pkg::FLdBufAddrLsb +: sta_pkg::FLdBufAddrW]);
+  end
+
+  // Taking instructions: from idle, or (prepop) the next one while the
+  // current one's data drains. Its waits are judged on the flags as they
+  // will be after the current one's sets and clears.
+  assign addr_done   = (ar_row_q == a_rows_q) && !ar_valid_q;
+  assign pend_full   = (full_i | set_q) & ~clr_q;
+  assign q_wait_pend = ((pend_full & q_sync_i.wait_full) == q_sync_i.wait_full) &&
+                       ((pend_full & q_sync_i.wait_empty) == '0);
+  assign pop_idle    = (state_q == StIdle) && q_valid_i && !clr_i;
+  assign prepop      = (state_q == StRun) && !nxt_valid_q && q_valid_i && !clr_i && addr_done && !finished &&
+                       q_wait_pend && !q_cfg.trans && !wr_oob && !(r_fire && r_resp_i != 2'b00);
+  assign switch_now  = (state_q == StRun) && finished && nxt_valid_q && !wr_oob &&
+                       !(r_fire && r_resp_i != 2'b00) && !clr_i;
+  assign load_cur    = pop_idle || switch_now;
+  assign load_addr   = pop_idle || prepop;
+  assign load_cfg    = switch_now ? nxt_q : q_cfg;
+  assign q_ready_o   = pop_idle || prepop;
 
   // ---- Address side: next burst ----
   assign next_addr = ar_row_addr_q + 32'({ar_beat_q, {AlignBits{1'b0}}});
   sta_burst u_burst (
     .addr_i      (next_addr),
-    .beats_left_i(beats_q - ar_beat_q),
+    .beats_left_i(a_beats_q - ar_beat_q),
     .beats_o     (burst)
   );
 
@@ -164,8 +247,9 @@ module sta_dma_load (
 
   // ---- Data side ----
   assign r_fire      = r_valid_i && r_ready_o;
-  assign r_ready_o   = (state_q == StRun) ? pk_in_ready : 1'b1;  // drain stray beats otherwise
-  assign pk_in_valid = (state_q == StRun) && r_valid_i;
+  // Beats past the current instruction's rows belong to the next one: they wait.
+  assign r_ready_o   = (state_q == StRun) ? (pk_in_ready && rd_row_q < rows_q) : 1'b1;  // drain stray beats otherwise
+  assign pk_in_valid = (state_q == StRun) && r_valid_i && (rd_row_q < rows_q);
   assign pk_in_last  = (r_beat_q == beats_q - 24'd1);
   assign pk_in_n     = pk_in_last ? last_bytes_q : InW'(Bus);
   always_comb begin
@@ -325,7 +409,7 @@ module sta_dma_load (
           set_o   = set_q;
           clr_o   = clr_q;
           done_o  = 1'b1;
-          state_d = StIdle;
+          state_d = nxt_valid_q ? StRun : StIdle;  // the next one's flags were judged when it was taken
         end
       end
       default: ;
@@ -361,6 +445,11 @@ module sta_dma_load (
       banks_m1_q    <= '0;
       depth_q       <= '0;
       ar_row_q      <= '0;
+      a_rows_q      <= '0;
+      a_beats_q     <= '0;
+      rd_row_q      <= '0;
+      nxt_q         <= '0;
+      nxt_valid_q   <= 1'b0;
       ar_row_addr_q <= '0;
       ar_beat_q     <= '0;
       ar_valid_q    <= 1'b0;
@@ -377,57 +466,51 @@ module sta_dma_load (
       tr_col_q      <= '0;
     end else begin
       state_q <= state_d;
-      if (state_q == StIdle && q_valid_i && !clr_i) begin
-        unique case (q_op)
-          sta_pkg::OpLdW: begin
-            tgt_q      <= TgtW;
-            buf_q      <= {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
-            banks_m1_q <= BankW'(C - 1);
-            depth_q    <= 32'(sta_pkg::WHalfDepth);
-          end
-          sta_pkg::OpLdP: begin
-            tgt_q      <= TgtP;
-            buf_q      <= {1'b0, q_instr_i[sta_pkg::FLdHalfLsb]};
-            banks_m1_q <= '0;
-            depth_q    <= 32'(sta_pkg::PHalfDepth);
-          end
-          default: begin
-            tgt_q      <= TgtA;
-            buf_q      <= q_instr_i[sta_pkg::FLdSlotLsb +: sta_pkg::FLdSlotW];
-            banks_m1_q <= BankW'(sta_pkg::Rows - 1);
-            depth_q    <= 32'(sta_pkg::ASlotDepth);
-          end
-        endcase
-        dense_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdDenseLsb];
-        trans_q       <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdTransposeLsb];
-        ilv_q         <= (q_op == sta_pkg::OpLdW) && q_instr_i[sta_pkg::FLdInterleaveLsb];
+      // The current instruction's registers: from the queue head when idle,
+      // or from the taken next one when the current one finishes.
+      if (load_cur) begin
+        tgt_q         <= target_e'(load_cfg.tgt);
+        buf_q         <= load_cfg.bufi;
+        banks_m1_q    <= load_cfg.banks_m1;
+        depth_q       <= load_cfg.depth;
+        dense_q       <= load_cfg.dense;
+        trans_q       <= load_cfg.trans;
+        ilv_q         <= load_cfg.ilv;
         ilv_bank_q    <= '0;
-        wfull_q       <= q_sync_i.wait_full;
-        wempty_q      <= q_sync_i.wait_empty;
-        set_q         <= q_sync_i.set;
-        clr_q         <= q_sync_i.clr;
-        ar_row_addr_q <= q_instr_i[sta_pkg::FLdDramAddrLsb +: sta_pkg::FLdDramAddrW];
-        stride_q      <= q_instr_i[sta_pkg::FLdDramStrideLsb +: sta_pkg::FLdDramStrideW];
-        // Empty loads (no rows or no bytes) finish at once.
-        rows_q        <= (q_row_bytes == '0) ? 16'd0 : q_instr_i[sta_pkg::FLdRowsLsb +: sta_pkg::FLdRowsW];
-        row_bytes_q   <= q_row_bytes;
-        beats_q       <= q_beats;
-        last_bytes_q  <= InW'(q_row_bytes - ((q_beats - 24'd1) << AlignBits));
-        wr_base_q     <= 32'(q_instr_i[sta_pkg::FLdBufAddrLsb +: sta_pkg::FLdBufAddrW]);
-        tr_col_q      <= 32'(q_instr_i[sta_pkg::FLdBufAddrLsb +: sta_pkg::FLdBufAddrW]);
-        row_words_q   <= q_instr_i[sta_pkg::FLdBufRowWordsLsb +: sta_pkg::FLdBufRowWordsW];
-        pc_q          <= q_pc_i;
-        ar_row_q      <= '0;
-        ar_beat_q     <= '0;
+        wfull_q       <= load_cfg.wfull;
+        wempty_q      <= load_cfg.wempty;
+        set_q         <= load_cfg.fset;
+        clr_q         <= load_cfg.fclr;
+        rows_q        <= load_cfg.rows;
+        row_bytes_q   <= load_cfg.row_bytes;
+        beats_q       <= load_cfg.beats;
+        last_bytes_q  <= load_cfg.last_bytes;
+        wr_base_q     <= load_cfg.base;
+        tr_col_q      <= load_cfg.base;
+        row_words_q   <= load_cfg.row_words;
+        pc_q          <= load_cfg.pc;
         r_beat_q      <= '0;
+        rd_row_q      <= '0;
         wr_row_q      <= '0;
         wr_word_q     <= '0;
         wr_bank_q     <= '0;
         tr_lane_q     <= '0;
         tr_word_q     <= '0;
       end
+      if (prepop) nxt_q <= q_cfg;
+      if (prepop) nxt_valid_q <= 1'b1;
+      else if (switch_now || state_d == StHalt || clr_i) nxt_valid_q <= 1'b0;
+      // The address side moves to an instruction as soon as it is taken.
+      if (load_addr) begin
+        ar_row_addr_q <= q_instr_i[sta_pkg::FLdDramAddrLsb +: sta_pkg::FLdDramAddrW];
+        stride_q      <= q_instr_i[sta_pkg::FLdDramStrideLsb +: sta_pkg::FLdDramStrideW];
+        a_rows_q      <= q_cfg.rows;
+        a_beats_q     <= q_cfg.beats;
+        ar_row_q      <= '0;
+        ar_beat_q     <= '0;
+      end
       // Address side: raise a burst when allowed, hold it until accepted.
-      if (state_q == StRun && !ar_valid_q && ar_row_q < rows_q &&
+      if (state_q == StRun && !ar_valid_q && ar_row_q < a_rows_q &&
           outs_q < OutsW'(sta_pkg::MaxOutstandingReads)) begin
         ar_valid_q <= 1'b1;
         ar_addr_q  <= next_addr;
@@ -435,7 +518,7 @@ module sta_dma_load (
       end
       if (ar_fire) begin
         ar_valid_q <= 1'b0;
-        if (ar_beat_q + 24'(ar_beats_q) == beats_q) begin
+        if (ar_beat_q + 24'(ar_beats_q) == a_beats_q) begin
           ar_beat_q     <= '0;
           ar_row_q      <= ar_row_q + 16'd1;
           ar_row_addr_q <= ar_row_addr_q + stride_q;
@@ -445,8 +528,9 @@ module sta_dma_load (
       end
       outs_q <= outs_q + (ar_fire ? OutsW'(1) : '0) - ((r_fire && r_last_i) ? OutsW'(1) : '0);
       // Data side
-      if (pk_in_valid && pk_in_ready) begin
+      if (pk_in_valid && pk_in_ready && !load_cur) begin
         r_beat_q <= pk_in_last ? '0 : r_beat_q + 24'd1;
+        if (pk_in_last) rd_row_q <= rd_row_q + 16'd1;
       end
       // Write side
       if (wr_fire) begin
