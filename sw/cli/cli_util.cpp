@@ -99,7 +99,7 @@ nlohmann::ordered_json roofline_json(const HwConfig& hw, const RunOptions& opt, 
 void put_counters(nlohmann::ordered_json& j, const RunResult& r, uint32_t bus_bytes) {
   if (!r.has_counters) {
     for (const char* k : {"cycles", "busy_cycles", "stall_cycles", "stall_a_cycles", "stall_w_cycles",
-                          "stall_o_cycles", "vec_busy_cycles", "dma_read_bytes", "dma_write_bytes"})
+                          "stall_o_cycles", "other_cycles", "vec_busy_cycles", "dma_read_bytes", "dma_write_bytes"})
       j[k] = nullptr;
     return;
   }
@@ -109,6 +109,8 @@ void put_counters(nlohmann::ordered_json& j, const RunResult& r, uint32_t bus_by
   j["stall_a_cycles"] = r.stall_a_cycles;
   j["stall_w_cycles"] = r.stall_w_cycles;
   j["stall_o_cycles"] = r.stall_o_cycles;
+  // The engine held no GEMM: fetch, dispatch, the pipeline's fill and drain.
+  j["other_cycles"] = int64_t(r.cycles) - int64_t(r.busy_cycles) - int64_t(r.stall_cycles);
   j["vec_busy_cycles"] = r.vec_busy_cycles;
   j["dma_read_bytes"] = r.rd_beats * bus_bytes;
   j["dma_write_bytes"] = r.wr_beats * bus_bytes;

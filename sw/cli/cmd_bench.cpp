@@ -199,7 +199,6 @@ int run_bench(const BenchOptions& o) {
     c["status"] = r.run.status == RunStatus::kDone ? "done" : r.run.message;
     c["bit_exact"] = r.bit_exact;
     put_counters(c, r.run, hw.bus_bytes);
-    c["other_cycles"] = int64_t(r.run.cycles) - int64_t(r.run.busy_cycles) - int64_t(r.run.stall_cycles);
     c["macs"] = r.macs;
     c["utilization"] = r.run.cycles ? double(r.macs) / (double(r.run.cycles) * hw.peak_macs_per_cycle()) : 0.0;
     const CaseResult* d = dense_of(r.shape);

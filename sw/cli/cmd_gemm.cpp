@@ -219,11 +219,9 @@ int run_gemm_command(const GemmArgs& g, nlohmann::ordered_json& out) {
     put_counters(out, r, hw.bus_bytes);
     out["instret"] = r.instret;
     if (r.has_counters) {
-      out["other_cycles"] = int64_t(r.cycles) - int64_t(r.busy_cycles) - int64_t(r.stall_cycles);
       out["utilization"] = r.cycles ? macs / (double(r.cycles) * double(hw.peak_macs_per_cycle())) : 0.0;
       out["roofline"] = roofline_json(hw, opt, macs, r.rd_beats * hw.bus_bytes, r.wr_beats * hw.bus_bytes, r.cycles);
     } else {
-      out["other_cycles"] = nullptr;
       out["utilization"] = nullptr;
       out["roofline"] = nullptr;
     }
