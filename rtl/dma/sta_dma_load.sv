@@ -66,6 +66,12 @@ module sta_dma_load (
   output logic                          p_we_o,
   output logic [sta_pkg::PAddrBits-1:0] p_waddr_o,               // {half, word}
   output logic [sta_pkg::PWordBits-1:0] p_wdata_o,
+  // Fill progress, for the sequencer's chaining: the activation flag the
+  // current load will set when it ends (none if it sets none or loads
+  // something else), and the word below which every bank of its slot is
+  // written (whole row groups; the load writes rows in order).
+  output sta_pkg::flags_t a_fill_o,
+  output logic [31:0] a_fill_wm_o,
   // Status
   output logic        idle_o,
   output logic        err_o,
@@ -418,6 +424,9 @@ module sta_dma_load (
   end
   assign err_pc_o = pc_q;
   assign idle_o   = (state_q == StIdle) || (state_q == StHalt);
+  assign a_fill_o    = (state_q == StRun && tgt_q == TgtA) ?
+                       (set_q & (sta_pkg::flags_t'(1) << (sta_pkg::FlagA + 32'(buf_q)))) : '0;
+  assign a_fill_wm_o = wr_base_q;
 
   logic unused;
   assign unused = ^{q_sync_i.dup};

@@ -7,6 +7,11 @@
 // A row whose words run past the slot stops the store before any of its
 // bytes is written, after every earlier row has been sent: BUF_RANGE then
 // leaves memory as the golden model does.
+// Chaining: when the slot is being filled by the vector unit (the
+// instruction that will set its flag) at the same address and pitch, the
+// store starts once its other flags hold and reads each row as soon as the
+// vector unit has written it (vu_fill_rows_i, rows in order); the last row
+// waits for the flag itself, so the set lands before this store's clear.
 module sta_dma_store #(
   parameter int unsigned BankW = (sta_pkg::Rows > 1) ? $clog2(sta_pkg::Rows) : 1
 ) (
@@ -24,6 +29,11 @@ module sta_dma_store #(
   output sta_pkg::flags_t set_o,
   output sta_pkg::flags_t clr_o,
   output logic        done_o,          // one-cycle pulse: an instruction finished
+  // The vector unit's fill progress (sta_vu a_fill_*)
+  input  sta_pkg::flags_t vu_fill_i,
+  input  logic [15:0] vu_fill_addr_i,
+  input  logic [15:0] vu_fill_pitch_i,
+  input  logic [16:0] vu_fill_rows_i,
   // Activation buffer read port (1-cycle latency, data held until the next read)
   output logic        a_re_o,
   output logic [1:0]  a_slot_o,
@@ -54,6 +64,7 @@ module sta_dma_store #(
   localparam int unsigned AW        = sta_pkg::AWordBytes;
   localparam int unsigned WordW     = $clog2(AW + 1);
   localparam int unsigned BusW      = $clog2(Bus + 1);
+  localparam int unsigned BlDepth   = 8;        // bursts issued ahead of their data
 
   typedef enum logic [2:0] {StIdle, StWait, StRun, StRange, StHalt} state_e;
   state_e state_q, state_d;
@@ -64,6 +75,7 @@ module sta_dma_store #(
   logic [15:0] rows_q, pitch_q;
   logic [23:0] row_bytes_q, beats_q;   // bytes and beats per row
   logic [23:0] words_m1_q;             // words per row - 1
+  logic [15:0] buf_addr_q;             // the region's first word
 
   // Slot reader
   logic [15:0] rd_row_q;
@@ -105,7 +117,15 @@ module sta_dma_store #(
   // The whole row is checked before its first word is read.
   assign row_oob  = rd_first && ((rd_base_q + 32'(words_m1_q)) >= 32'(sta_pkg::ASlotDepth));
   assign consume  = hold_valid_q && pk_in_ready;
-  assign issue    = (state_q == StRun) && !rd_done && !row_oob && (!hold_valid_q || consume);
+  // A row may be read once the flags are full, or (chaining) once the
+  // vector unit filling the slot has written it, the last row excepted.
+  logic flags_full, chain, row_ready;
+  assign flags_full = (full_i & wfull_q) == wfull_q;
+  assign chain      = (((full_i | vu_fill_i) & wfull_q) == wfull_q) &&
+                      (vu_fill_addr_i == buf_addr_q) && (vu_fill_pitch_i == pitch_q);
+  assign row_ready  = flags_full || (chain && (32'(rd_row_q) + 32'd1 < 32'(rows_q)) &&
+                                     (17'(rd_row_q) < vu_fill_rows_i));
+  assign issue    = (state_q == StRun) && !rd_done && !row_oob && (!hold_valid_q || consume) && row_ready;
   assign a_re_o   = issue;
   assign a_slot_o = slot_q;
   assign a_bank_o = rd_bank_q;
@@ -140,6 +160,24 @@ module sta_dma_store #(
     .beats_left_i(beats_q - aw_beat_q),
     .beats_o     (burst)
   );
+  // The burst after the one on the bus, so that a burst can follow the
+  // previous one's handshake in the next cycle (rows of one beat need an
+  // address every cycle to fill the bus).
+  logic        aw_row_end;
+  logic [15:0] nn_row;
+  logic [31:0] nn_row_addr, nn_addr;
+  logic [23:0] nn_beat;
+  logic [8:0]  nn_burst;
+  assign aw_row_end  = (aw_beat_q + 24'(aw_beats_q) == beats_q);
+  assign nn_row      = aw_row_end ? aw_row_q + 16'd1 : aw_row_q;
+  assign nn_row_addr = aw_row_end ? aw_row_addr_q + stride_q : aw_row_addr_q;
+  assign nn_beat     = aw_row_end ? '0 : aw_beat_q + 24'(aw_beats_q);
+  assign nn_addr     = nn_row_addr + 32'({nn_beat, {AlignBits{1'b0}}});
+  sta_burst u_burst_next (
+    .addr_i      (nn_addr),
+    .beats_left_i(beats_q - nn_beat),
+    .beats_o     (nn_burst)
+  );
   assign aw_valid_o = aw_valid_q;
   assign aw_addr_o  = aw_addr_q;
   assign aw_len_o   = 8'(aw_beats_q - 9'd1);
@@ -152,7 +190,7 @@ module sta_dma_store #(
   logic [3:0] bl_count;  // unused: flow control uses push_ready
   sta_fifo #(
     .Width(9),
-    .Depth(8)
+    .Depth(BlDepth)
   ) u_bursts (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -187,7 +225,7 @@ module sta_dma_store #(
   // ---- Control ----
   logic finished, wait_ok;
   assign finished = (w_row_q == rows_q) && (aw_row_q == rows_q) && (resp_q == bursts_q) && !aw_valid_q;
-  assign wait_ok  = ((full_i & wfull_q) == wfull_q) && ((full_i & wempty_q) == '0);
+  assign wait_ok  = (flags_full || chain) && ((full_i & wempty_q) == '0);
 
   always_comb begin
     state_d     = state_q;
@@ -241,6 +279,7 @@ module sta_dma_store #(
       row_bytes_q    <= '0;
       beats_q        <= '0;
       words_m1_q     <= '0;
+      buf_addr_q     <= '0;
       rd_row_q       <= '0;
       rd_word_q      <= '0;
       rd_rem_q       <= '0;
@@ -275,6 +314,7 @@ module sta_dma_store #(
         beats_q        <= q_beats;
         words_m1_q     <= 24'((32'(q_rbytes) + AW - 1) / AW - 1);
         rd_base_q      <= 32'(q_instr_i[sta_pkg::FStBufAddrLsb +: sta_pkg::FStBufAddrW]);
+        buf_addr_q     <= 16'(q_instr_i[sta_pkg::FStBufAddrLsb +: sta_pkg::FStBufAddrW]);
         pitch_q        <= q_instr_i[sta_pkg::FStBufRowWordsLsb +: sta_pkg::FStBufRowWordsW];
         pc_q           <= q_pc_i;
         rd_row_q       <= '0;
@@ -317,9 +357,12 @@ module sta_dma_store #(
         aw_beats_q <= burst;
       end
       if (aw_fire) begin
-        aw_valid_q <= 1'b0;
+        // The next burst at once while the burst FIFO keeps room for it.
+        aw_valid_q <= (state_q == StRun) && (nn_row < rows_q) && (32'(bl_count) + 32'd2 <= BlDepth);
+        aw_addr_q  <= nn_addr;
+        aw_beats_q <= nn_burst;
         bursts_q   <= bursts_q + 32'd1;
-        if (aw_beat_q + 24'(aw_beats_q) == beats_q) begin
+        if (aw_row_end) begin
           aw_beat_q     <= '0;
           aw_row_q      <= aw_row_q + 16'd1;
           aw_row_addr_q <= aw_row_addr_q + stride_q;
@@ -341,7 +384,7 @@ module sta_dma_store #(
   end
 
   logic unused;
-  assign unused = ^{bl_count, q_sync_i.dup};
+  assign unused = ^{q_sync_i.dup};
 
 `ifndef SYNTHESIS
   // Boolean checks as immediate assertions at the clock edge (no sampled
@@ -351,6 +394,11 @@ module sta_dma_store #(
       // A row ends exactly where a burst ends.
       StoreRowEndsBurst: assert (!(w_fire && pk_out_last) || w_burst_last);
       StoreReadsInSlot: assert (!a_re_o || rd_addr < 32'(sta_pkg::ASlotDepth));
+      // Before its flag is full the store reads only rows the vector unit
+      // has written, and never the last one.
+      StoreReadsWrittenRows: assert (!a_re_o || flags_full ||
+                                     ((vu_fill_i & wfull_q) != '0 && 17'(rd_row_q) < vu_fill_rows_i &&
+                                      32'(rd_row_q) + 32'd1 < 32'(rows_q)));
     end
   end
   StoreAwStable: assert property (@(posedge clk_i) disable iff (!rst_ni)

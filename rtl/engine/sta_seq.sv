@@ -8,6 +8,14 @@
 // pipeline and are applied by the drain when the last tile lands, which is
 // also when the instruction is done. Sets issued but not yet landed are
 // tracked so that this unit's next producer of the same flag waits for them.
+//
+// Chaining: a GEMM whose activation slot is still being filled by the load
+// DMA (the load that will set its flag) starts once its other flags hold,
+// and issues the steps of a row tile as soon as the load has written the
+// tile's words in every bank (a_fill_wm_i). The last row tile waits for the
+// flag itself, so the load's set always lands before this GEMM's clear.
+// Row tiles are the outer loop, so the engine follows the load row group by
+// row group; the results are those of waiting for the flag.
 module sta_seq (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -21,6 +29,8 @@ module sta_seq (
   // Flags
   input  sta_pkg::flags_t full_i,
   input  sta_pkg::flags_t landed_set_i,  // from the drain: sets of an instruction whose last tile landed
+  input  sta_pkg::flags_t a_fill_i,      // from the load DMA: the A flag its current load will set
+  input  logic [31:0] a_fill_wm_i,       // words of that slot written in every bank
   output sta_pkg::flags_t clr_o,         // early release, in the cycle of the last read
   // Step to the engine (valid for one cycle; W and O addresses include the half bit)
   output logic        step_valid_o,
@@ -59,6 +69,7 @@ module sta_seq (
   sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [4:0]  n_q;
   logic [2:0]  log2m_q;
+  logic [15:0] a_span_q;                // words of a row tile this instruction reads
   logic [15:0] a_tile_words_q, w_tile_words_q, row_tiles_q, col_tiles_q, slots_q, o_pitch_q;
   logic [31:0] w_addr0_q, pc_q;
   // Counters
@@ -70,6 +81,8 @@ module sta_seq (
   sta_pkg::flags_t pend_q;
 
   logic j_last, s_last, ct_last, rt_last, tile_last, instr_end, in_range, issue, flags_ok;
+  logic flags_full, a_chain, empty_ok, tile_ready;
+  logic [31:0] tile_hi;
   logic [SubW:0] m_val, sub_next;
 
   assign m_val     = (SubW+1)'(1) << log2m_q;
@@ -82,8 +95,14 @@ module sta_seq (
   assign instr_end = tile_last && ct_last && rt_last;
   assign in_range  = (a_word_q < 32'(sta_pkg::ASlotDepth)) && (w_ptr_q < 32'(sta_pkg::WHalfDepth)) &&
                      (o_tile_q < 32'(sta_pkg::OHalfDepth));
-  assign issue     = (state_q == StRun) && in_range;
-  assign flags_ok  = ((full_i & wfull_q) == wfull_q) && (((full_i | pend_q) & wempty_q) == '0);
+  assign flags_full = (full_i & wfull_q) == wfull_q;
+  // Every flag waited for is full, or (activations) is being filled now.
+  assign a_chain    = ((full_i | a_fill_i) & wfull_q) == wfull_q;
+  assign empty_ok   = ((full_i | pend_q) & wempty_q) == '0;
+  assign flags_ok   = a_chain && empty_ok;
+  assign tile_hi    = a_base_q + 32'(a_span_q);
+  assign tile_ready = flags_full || (a_chain && !rt_last && tile_hi <= a_fill_wm_i);
+  assign issue      = (state_q == StRun) && in_range && tile_ready;
 
   // A new instruction is taken when idle, or in the cycle of the last step.
   logic take;
@@ -101,7 +120,7 @@ module sta_seq (
       StRun: begin
         if (!in_range) begin
           err_o = 1'b1; err_cause_o = sta_pkg::ErrBufRange; state_d = StHalt;
-        end else if (instr_end) begin
+        end else if (instr_end && tile_ready) begin
           // The last reads are issued this cycle; the halves can be refilled after it.
           clr_o   = clr_q;
           state_d = take ? StWait : StIdle;
@@ -126,13 +145,15 @@ module sta_seq (
   assign step_end_o    = instr_end;
   assign step_set_o    = instr_end ? set_q : '0;
   assign idle_o        = (state_q == StIdle) || (state_q == StHalt);
-  assign stall_o       = (state_q == StWait) && !flags_ok;
+  assign stall_o       = ((state_q == StWait) && !flags_ok) ||
+                         ((state_q == StRun) && in_range && !tile_ready);
   // The operands are consumed (wait until full); only the output waits until empty.
   logic [3:0] missing_a;
   logic [1:0] missing_w;
-  assign missing_a     = wfull_q[sta_pkg::FlagA +: 4] & ~full_i[sta_pkg::FlagA +: 4];
+  assign missing_a     = wfull_q[sta_pkg::FlagA +: 4] & ~full_i[sta_pkg::FlagA +: 4] & ~a_fill_i[sta_pkg::FlagA +: 4];
   assign missing_w     = wfull_q[sta_pkg::FlagW +: 2] & ~full_i[sta_pkg::FlagW +: 2];
-  assign stall_a_o     = stall_o && (missing_a != '0);
+  // Waiting inside a chained GEMM is waiting for activations.
+  assign stall_a_o     = stall_o && ((missing_a != '0) || (state_q == StRun));
   assign stall_w_o     = stall_o && !stall_a_o && (missing_w != '0);
   assign stall_out_o   = stall_o && !stall_a_o && !stall_w_o;
   assign err_pc_o      = pc_q;
@@ -151,6 +172,7 @@ module sta_seq (
       clr_q          <= '0;
       n_q            <= 5'd1;
       log2m_q        <= '0;
+      a_span_q       <= '0;
       a_tile_words_q <= '0;
       w_tile_words_q <= '0;
       row_tiles_q    <= 16'd1;
@@ -187,6 +209,9 @@ module sta_seq (
         clr_q          <= q_sync_i.clr;
         n_q            <= q_instr_i[sta_pkg::FGemmNLsb +: sta_pkg::FGemmNW];
         log2m_q        <= q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW];
+        a_span_q       <= 16'(((32'(q_instr_i[sta_pkg::FGemmSlotsLsb +: sta_pkg::FGemmSlotsW])
+                                << q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW])
+                               + 32'(sta_pkg::MaxM - 1)) >> $clog2(sta_pkg::MaxM));
         a_tile_words_q <= q_instr_i[sta_pkg::FGemmATileWordsLsb +: sta_pkg::FGemmATileWordsW];
         w_tile_words_q <= q_instr_i[sta_pkg::FGemmWTileWordsLsb +: sta_pkg::FGemmWTileWordsW];
         row_tiles_q    <= q_instr_i[sta_pkg::FGemmRowTilesLsb +: sta_pkg::FGemmRowTilesW];
@@ -255,7 +280,11 @@ module sta_seq (
   // copies of their signals: cheaper to simulate than concurrent ones).
   always_ff @(posedge clk_i) begin
     if (rst_ni) begin
-      SeqNeverIssuesUnready: assert (!step_valid_o || (full_i & wfull_q) == wfull_q);
+      // A step reads its operands only once their flags are full, or, for
+      // a row tile other than the last, once the load filling its slot has
+      // written the tile.
+      SeqNeverIssuesUnready: assert (!step_valid_o || flags_full ||
+                                     (!rt_last && ((a_fill_i & wfull_q) != '0) && tile_hi <= a_fill_wm_i));
     end
   end
 `endif

@@ -344,6 +344,8 @@ module sta_top (
   );
 
   // ---------------- Load DMA ----------------
+  sta_pkg::flags_t l_a_fill;
+  logic [31:0]     l_a_fill_wm;
   sta_dma_load u_load (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -377,6 +379,8 @@ module sta_top (
     .p_we_o     (lp_we),
     .p_waddr_o  (lp_addr),
     .p_wdata_o  (lp_wdata),
+    .a_fill_o   (l_a_fill),
+    .a_fill_wm_o(l_a_fill_wm),
     .idle_o     (l_idle),
     .err_o      (l_err),
     .err_cause_o(l_err_cause),
@@ -454,6 +458,8 @@ module sta_top (
     .q_sync_i       (q_data[sta_pkg::UnitEngine][QW-1 -: SW]),
     .full_i         (full),
     .landed_set_i   (e_set),
+    .a_fill_i       (l_a_fill),
+    .a_fill_wm_i    (l_a_fill_wm),
     .clr_o          (s_clr),
     .step_valid_o   (s_valid),
     .step_a_slot_o  (s_a_slot),
@@ -600,6 +606,9 @@ module sta_top (
   // cycle after the read enable, and an A slot's read data holds until that
   // slot is read again; a write covers VecRows banks from a multiple of
   // VecRows at one address; busy_o is counted into VEC_BUSY.
+  sta_pkg::flags_t v_a_fill;
+  logic [15:0]     v_a_fill_addr, v_a_fill_pitch;
+  logic [16:0]     v_a_fill_rows;
   sta_vu #(.BankW(BankW)) u_vu (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -633,6 +642,10 @@ module sta_top (
     .w_bank_o   (v_w_bank),
     .w_addr_o   (v_w_addr),
     .w_wdata_o  (v_w_wdata),
+    .a_fill_o      (v_a_fill),
+    .a_fill_addr_o (v_a_fill_addr),
+    .a_fill_pitch_o(v_a_fill_pitch),
+    .a_fill_rows_o (v_a_fill_rows),
     .idle_o     (v_idle),
     .busy_o     (v_busy),
     .err_o      (v_err),
@@ -655,6 +668,10 @@ module sta_top (
     .set_o      (st_set),
     .clr_o      (st_clr),
     .done_o     (st_done),
+    .vu_fill_i      (v_a_fill),
+    .vu_fill_addr_i (v_a_fill_addr),
+    .vu_fill_pitch_i(v_a_fill_pitch),
+    .vu_fill_rows_i (v_a_fill_rows),
     .a_re_o     (st_a_re),
     .a_slot_o   (st_a_slot),
     .a_bank_o   (st_a_bank),

@@ -66,6 +66,14 @@ module sta_vu #(
   output logic [BankW-1:0]                             w_bank_o,
   output logic [sta_pkg::AAddrBits-1:0]                w_addr_o,
   output logic [sta_pkg::VecRows*sta_pkg::AWordBytes*8-1:0] w_wdata_o,
+  // Fill progress, for the store's chaining: the activation flag this
+  // instruction will set when done (none if it sets none), its destination
+  // address and pitch, and the rows written so far from row 0 (whole groups;
+  // groups are written in row order).
+  output sta_pkg::flags_t                 a_fill_o,
+  output logic [15:0]                     a_fill_addr_o,
+  output logic [15:0]                     a_fill_pitch_o,
+  output logic [16:0]                     a_fill_rows_o,
   // status
   output logic                            idle_o,        // no instruction held
   output logic                            busy_o,        // executing an instruction: flags satisfied, until done (VEC_BUSY)
@@ -631,7 +639,7 @@ module sta_vu #(
   end
 
   // ---- Destination words ----
-  logic w_ilast;
+  logic w_ilast, w_glast;
   sta_vu_rowwr #(.BankW(BankW)) u_rowwr (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
@@ -645,13 +653,27 @@ module sta_vu #(
     .in_bank_i (d7_q.dbank),
     .in_rows_i (d7_q.rmask),
     .in_ilast_i(d7_q.ilast),
+    .in_glast_i(d7_q.last),
     .w_we_o    (w_we_o),
     .w_bank_o  (w_bank_o),
     .w_addr_o  (w_addr_o),
     .w_wdata_o (w_wdata_o),
-    .w_ilast_o (w_ilast)
+    .w_ilast_o (w_ilast),
+    .w_glast_o (w_glast)
   );
   assign w_slot_o = f_dst;
+
+  logic [16:0] fill_rows_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) fill_rows_q <= '0;
+    else if (start_run || clr_i) fill_rows_q <= '0;
+    else if (w_glast) fill_rows_q <= fill_rows_q + 17'(VR);
+  end
+  assign a_fill_o       = (state_q == StRun || state_q == StDrain) ?
+                          (sync.set & (sta_pkg::flags_t'(1) << (sta_pkg::FlagA + 32'(f_dst)))) : '0;
+  assign a_fill_addr_o  = f_dst_addr;
+  assign a_fill_pitch_o = f_dst_pitch;
+  assign a_fill_rows_o  = fill_rows_q;
 
   logic fin_q;  // the instruction's last slot write was issued in the previous cycle
   always_ff @(posedge clk_i or negedge rst_ni) begin

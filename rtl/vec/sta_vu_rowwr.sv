@@ -22,12 +22,14 @@ module sta_vu_rowwr #(
   input  logic [BankW-1:0]                                  in_bank_i,
   input  logic [sta_pkg::VecRows-1:0]                       in_rows_i,   // valid rows
   input  logic                                              in_ilast_i,  // last word of the instruction
+  input  logic                                              in_glast_i,  // last word of its group of rows
   // Activation-slot write (the slot is the instruction's v_dst)
   output logic [sta_pkg::VecRows-1:0]                       w_we_o,
   output logic [BankW-1:0]                                  w_bank_o,
   output logic [sta_pkg::AAddrBits-1:0]                     w_addr_o,
   output logic [sta_pkg::VecRows*sta_pkg::AWordBytes*8-1:0] w_wdata_o,
-  output logic                                              w_ilast_o    // with the instruction's last write
+  output logic                                              w_ilast_o,   // with the instruction's last write
+  output logic                                              w_glast_o    // with a group's last write
 );
   localparam int unsigned VR   = sta_pkg::VecRows;
   localparam int unsigned VC   = sta_pkg::VecCols;
@@ -43,7 +45,7 @@ module sta_vu_rowwr #(
   logic [sta_pkg::AAddrBits-1:0] wp_addr_q;
   logic [BankW-1:0]      wp_bank_q;
   logic [VR-1:0]         wp_rows_q;
-  logic                  wp_ilast_q;
+  logic                  wp_ilast_q, wp_glast_q;
 
   // The incoming chunk's bytes of row v: int8 results in the low byte of each lane,
   // raw results as 4*VC bytes.
@@ -88,10 +90,12 @@ module sta_vu_rowwr #(
       bval_q     <= '0;
       wp_q       <= 1'b0;
       wp_ilast_q <= 1'b0;
+      wp_glast_q <= 1'b0;
     end else begin
       bval_q     <= bval_d;
       wp_q       <= in_valid_i && in_wlast_i && !clr_i;
       wp_ilast_q <= in_valid_i && in_wlast_i && in_ilast_i && !clr_i;
+      wp_glast_q <= in_valid_i && in_wlast_i && in_glast_i && !clr_i;
     end
   end
 
@@ -107,6 +111,7 @@ module sta_vu_rowwr #(
   assign w_bank_o  = wp_bank_q;
   assign w_addr_o  = wp_addr_q;
   assign w_ilast_o = wp_ilast_q;
+  assign w_glast_o = wp_glast_q;
 
 `ifndef SYNTHESIS
   // Boolean checks as immediate assertions at the clock edge (concurrent

@@ -476,6 +476,52 @@ TEST(RtlProgram, SparseGemmsAccumulate) {
   expect_same(b, RunStatus::kDone);
 }
 
+// Chaining: the GEMM follows its activations while LD_A still fills the slot.
+// A slow memory (4 bytes per cycle) makes the 16 KiB load take at least
+// 4,096 cycles, and the GEMM has 4,096 steps; a GEMM that waited for the
+// whole load could not finish before 8,192 cycles. Results bit-exact.
+TEST(RtlProgram, GemmFollowsItsActivationLoad) {
+  Image img;
+  img.fill(kData, 0x8000, 91);
+  const uint32_t rows = 64, k = 256, cols = 16, bw = 4;
+  img.add(ld(LdTarget::kW, 0, kData + 0x4000, k, cols, k, 0, 64, true));  // dense, 4 column tiles of 64 words
+  img.add(ld_a(0, kData, k, rows, k, 0, k / hw().a_word_bytes()));     // 16 row tiles
+  GemmInstr g;
+  g.a_slot = 0;
+  g.w_half = 0;
+  g.n = 1;
+  g.log2m = 0;
+  g.a_tile_words = k / hw().a_word_bytes();
+  g.w_tile_words = 64;
+  g.row_tiles = rows / hw().rows;
+  g.col_tiles = cols / hw().cols;
+  g.slots = k / hw().lanes;
+  g.o_row_pitch = g.col_tiles;
+  g.rel_a = true;
+  g.rel_w = true;
+  g.final = true;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 1, rows, cols, 0, g.col_tiles, 0, cols * 4 / hw().a_word_bytes(), true, true));
+  img.add(st(1, kData + 0x10000, cols * 4, rows, cols * 4, 0, cols * 4 / hw().a_word_bytes()));
+  img.add(encode_end());
+  const uint64_t steps = uint64_t(g.row_tiles) * g.col_tiles * g.slots;
+  ASSERT_EQ(steps, 4096u);
+  RunOptions opt;
+  opt.max_cycles = 200'000;
+  opt.mem_bytes_per_cycle = bw;
+  Both b;
+  b.gm = img.bytes();
+  b.rm = b.gm;
+  b.g = make_golden_backend(hw())->run(b.gm, 0, img.size(), opt);
+  b.r = make_rtl_backend(hw())->run(b.rm, 0, img.size(), opt);
+  expect_same(b, RunStatus::kDone);
+  EXPECT_GT(changed(img, b.rm), 1000u);
+  EXPECT_EQ(b.r.busy_cycles, steps);
+  const uint64_t load_alone = uint64_t(rows) * k / bw;
+  EXPECT_LT(b.r.cycles, load_alone + steps) << "the GEMM did not overlap its activation load";
+  EXPECT_GT(b.r.stall_a_cycles, 0u) << "the GEMM should wait for row groups as they arrive";
+}
+
 // ------------------------------------------------------------------------
 // Errors
 // ------------------------------------------------------------------------
