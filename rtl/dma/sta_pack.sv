@@ -51,8 +51,10 @@ module sta_pack #(
     end
   end
 
-  // Input side: accept a chunk while not flushing and it surely fits.
-  assign in_ready_o = !flush_q && (cnt_q <= CntW'(Cap - InBytes));
+  // Input side: accept a chunk while not flushing (or in the cycle the
+  // flush's last word leaves, so segments follow each other without a gap)
+  // and it surely fits.
+  assign in_ready_o = (!flush_q || (out_fire && out_last_o)) && (cnt_q <= CntW'(Cap - InBytes));
   assign in_fire    = in_valid_i && in_ready_o;
   assign in_masked  = in_data_i & ({(InBytes*8){1'b1}} >> {(CntW'(InBytes) - in_n), 3'b000});
 
