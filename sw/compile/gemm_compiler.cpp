@@ -32,6 +32,14 @@
 //    follow the batch's final GEMM at once; the vector unit and the store DMA
 //    run them while the engine computes the next batch. ProgramBuilder
 //    replays every flag, so a program that could wait forever is caught here.
+// 5. Chaining (ARCHITECTURE.md "Chaining"): a GEMM follows its activations
+//    row tile by row tile while the load DMA fills the slot, but waits for its
+//    whole weight tile. So a weight tile goes before the A load that the same
+//    GEMM needs, and the first weight tile is wide enough that its GEMM
+//    computes one row tile in about the time the next row tile of A takes to
+//    arrive at the stated memory bandwidth: the engine then keeps pace with
+//    A instead of waiting for all of it. Its width leaves the rest of the
+//    batch a multiple of the GEMM width.
 #include "compile/gemm_compiler.h"
 
 #include <algorithm>
@@ -346,7 +354,45 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       bcols.back().second = bt - tail;
       bcols.push_back({bcols.back().first + bt - tail, tail});
     }
+    // The batch before the last one is cut (by the last one's width) while
+    // its epilogue and store (vector lanes per cycle, then the stated
+    // bandwidth) take longer than the last batch's compute: only the last
+    // batch's own epilogue and store are then left after the engine's end.
+    const double bw = double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
+    auto drain_cycles = [&](int64_t tiles) {
+      const double cols = double(std::min(tiles * C, n));
+      return double(m) * std::ceil(cols / double(hw.vec_lanes)) + double(m) * cols * double(eb) / bw;
+    };
+    auto compute_cycles = [&](int64_t tiles) { return double(MT) * double(tiles) * double(g.slots(k) * nm.n); };
+    while (!softmax && t.k_chunks == 1 && bcols.size() >= 2) {
+      auto& prev = bcols[bcols.size() - 2];
+      const int64_t last_w = bcols.back().second;
+      const int64_t cut = cdiv(last_w, ctu) * ctu;  // keeps every batch start bus-aligned
+      if (prev.second <= cut || drain_cycles(prev.second) <= compute_cycles(last_w)) break;
+      prev.second -= cut;
+      bcols.insert(bcols.end() - 1, {prev.first + prev.second, cut});
+    }
   }
+  // Item 5: the first weight tile's width.
+  int64_t wt0 = wt;
+  if (t.k_chunks == 1) {
+    const double bw = double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
+    const double row_tile_arrival = double(R) * double(k) / bw;
+    const double pair_cycles = double(g.slots(k) * nm.n);  // one row tile x one column tile
+    const int64_t need = std::max<int64_t>(1, int64_t(std::ceil(row_tile_arrival / pair_cycles)));
+    const int64_t b0 = bcols.front().second;
+    const int64_t cap0 = std::min<int64_t>(b0, WH / g.w_words(k));
+    // The widest width up to the need that leaves the batch's rest a
+    // multiple of the GEMM width (all of the first batch when it needs more).
+    wt0 = std::min(wt, b0);
+    for (int64_t w = std::min(need, cap0); w > wt0; --w) {
+      if (w == b0 || (b0 - w) % wt == 0) {
+        wt0 = w;
+        break;
+      }
+    }
+  }
+  t.first_col_tiles = static_cast<uint32_t>(wt0);
   // Split block: with one resident row block and no K split, the block is
   // loaded as two halves into slots 0 and 1, both resident, and every
   // weight tile serves both (two GEMMs, the second releases the W half).
@@ -375,8 +421,8 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(btiles), pl});
       for (uint32_t ch = 0; ch < t.k_chunks; ++ch) {
         if (t.k_chunks > 1) at.push_back({row0, rows, ch});
-        for (int64_t g0 = c0; g0 < c0 + btiles; g0 += wt) {
-          const int64_t gt = std::min(wt, c0 + btiles - g0);
+        for (int64_t g0 = c0; g0 < c0 + btiles;) {
+          const int64_t gt = std::min(wtl.empty() ? wt0 : wt, c0 + btiles - g0);
           wtl.push_back({g0 * C, std::min(gt * C, n - g0 * C), ch});
           const bool last_w = (ch + 1 == t.k_chunks) && (g0 + gt == c0 + btiles);
           for (int half = 0; half < (split ? 2 : 1); ++half) {
@@ -392,6 +438,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
             j.rel_w = !split || half == 1;
             jobs.push_back(j);
           }
+          g0 += gt;
         }
       }
     }
@@ -492,7 +539,9 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       const size_t na = can_a ? a_need[next_a] : SIZE_MAX, nw = can_w ? w_need[next_w] : SIZE_MAX,
                    np = can_p ? p_need[next_p] : SIZE_MAX;
       if (!can_a && !can_w && !can_p) break;
-      if (can_a && na <= nw && na <= np) {
+      // On a tie the weights go first: a GEMM waits for its whole weight
+      // tile but follows its activations as they arrive (chaining).
+      if (can_a && na < nw && na <= np) {
         emit_ld_a(next_a++);
       } else if (can_w && nw <= np) {
         emit_ld_w(next_w++);
@@ -657,7 +706,7 @@ std::string describe(const GemmPlan& p) {
     << p.nm.str() << " -> " << epilogue_name(p.epi.kind) << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks
     << ", row blocks " << t.row_blocks << " x " << t.block_row_tiles << " tiles"
     << (t.split_block ? " (split in two resident halves)" : "") << ", " << t.gemm_col_tiles
-    << " col tiles/GEMM, " << t.batch_col_tiles << " col tiles/batch; " << t.loads_a << " LD_A, " << t.loads_w
+    << " col tiles/GEMM (the first " << t.first_col_tiles << "), " << t.batch_col_tiles << " col tiles/batch; " << t.loads_a << " LD_A, " << t.loads_w
     << " LD_W, " << t.loads_p << " LD_P, " << t.gemms << " GEMM, " << t.epilogues << " "
     << (p.epi.kind == EpilogueKind::kSoftmax ? "SOFTMAX" : "REQ") << ", " << t.stores << " ST; image "
     << p.image_bytes << " bytes";

@@ -79,6 +79,7 @@ struct GemmTiling {
   uint32_t row_blocks = 0;
   bool split_block = false;     // one row block loaded as two resident halves (slots 0 and 1)
   uint32_t gemm_col_tiles = 0;  // column tiles one weight half holds (one GEMM)
+  uint32_t first_col_tiles = 0; // column tiles of the first weight tile (see the compiler's item 5)
   uint32_t batch_col_tiles = 0; // column tiles one output half collects before the epilogue and one ST
   uint32_t out_row_words = 0;   // staging-slot words per output row of a batch
   uint32_t gemms = 0, loads_a = 0, loads_w = 0, loads_p = 0, epilogues = 0, stores = 0;
