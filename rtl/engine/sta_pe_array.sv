@@ -109,6 +109,14 @@ module sta_pe_array (
     end
   end
 
+  // The accumulators, one element per PE, gathered into the tile word in one
+  // loop (connecting each PE to a part of the wide output made Verilator
+  // build the word by repeated concatenation, quadratic in its size).
+  logic [31:0] pe_acc [R * C];
+  always_comb begin
+    for (int unsigned i = 0; i < R * C; i++) s4_tile_o[i * 32 +: 32] = pe_acc[i];
+  end
+
   for (genvar r = 0; r < R; r++) begin : g_pe_row
     for (genvar c = 0; c < C; c++) begin : g_pe_col
       sta_pe u_pe (
@@ -120,7 +128,7 @@ module sta_pe_array (
         .wword_i    (g_col[c].wword_q),
         .acc_valid_i(v3_q),
         .acc_first_i(f3_q),
-        .acc_o      (s4_tile_o[(r * C + c) * 32 +: 32])
+        .acc_o      (pe_acc[r * C + c])
       );
     end
   end
