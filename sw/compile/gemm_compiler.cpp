@@ -348,7 +348,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   // the only work the engine cannot hide; a narrow one ends the run sooner).
   std::vector<std::pair<int64_t, int64_t>> bcols;  // first column tile, tiles
   {
-    const int64_t tail = softmax ? NT : std::min<int64_t>(bt, cdiv(wt, ctu) * ctu);
+    const int64_t tail = softmax ? NT : std::min<int64_t>(bt, ctu);
     for (int64_t c0 = 0; c0 < NT; c0 += bt) bcols.push_back({c0, std::min(bt, NT - c0)});
     if (bcols.size() >= 2 && bcols.back().second == bt && tail < bt) {
       bcols.back().second = bt - tail;
@@ -446,8 +446,12 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   // Split block, first two weight tiles: run A0 against both before A1
   // against either, so the first half of A computes while the second loads
   // (both W halves hold their tile until A1 has used it).
+  // When the first batch is one weight tile wide, A1's GEMM on it is that
+  // batch's final one; it stays the batch's last job after the swap.
   if (split && jobs.size() >= 4 && jobs[0].w == jobs[1].w && jobs[2].w == jobs[3].w && jobs[0].w != jobs[2].w &&
-      jobs[0].batch == jobs[3].batch && !jobs[1].final && jobs[0].a == jobs[2].a && jobs[1].a == jobs[3].a)
+      ((jobs[0].batch == jobs[3].batch && !jobs[1].final) ||
+       (jobs[1].final && jobs[2].batch != jobs[1].batch && jobs[2].batch == jobs[3].batch)) &&
+      jobs[0].a == jobs[2].a && jobs[1].a == jobs[3].a)
     std::swap(jobs[1], jobs[2]);
   // Index of the first job that needs each tile (load order).
   std::vector<size_t> a_need(at.size(), 0), w_need(wtl.size(), 0), p_need(ptl.size(), 0);
