@@ -121,7 +121,9 @@ module sta_dma_store #(
   // vector unit filling the slot has written it, the last row excepted.
   logic flags_full, chain, row_ready;
   assign flags_full = (full_i & wfull_q) == wfull_q;
-  assign chain      = (((full_i | vu_fill_i) & wfull_q) == wfull_q) &&
+  // (Not for a store of fewer than two rows: an empty one would finish, and
+  // clear the flag, before the vector unit sets it.)
+  assign chain      = (((full_i | vu_fill_i) & wfull_q) == wfull_q) && (rows_q > 16'd1) &&
                       (vu_fill_addr_i == buf_addr_q) && (vu_fill_pitch_i == pitch_q);
   assign row_ready  = flags_full || (chain && (32'(rd_row_q) + 32'd1 < 32'(rows_q)) &&
                                      (17'(rd_row_q) < vu_fill_rows_i));

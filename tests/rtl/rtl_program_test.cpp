@@ -522,6 +522,43 @@ TEST(RtlProgram, GemmFollowsItsActivationLoad) {
   EXPECT_GT(b.r.stall_a_cycles, 0u) << "the GEMM should wait for row groups as they arrive";
 }
 
+// A store that follows the vector unit must not clear the slot before the
+// vector unit sets it: an empty store of the region the REQ is writing,
+// then a second REQ into the same slot (which waits for the empty store's
+// clear) and a real store.
+TEST(RtlProgram, EmptyStoreBehindTheVectorUnit) {
+  const uint32_t wb = hw().w_word_bytes_sparse();
+  Image img;
+  img.fill(kData, 0x8000, 78);
+  const uint32_t slots = 5, n = 3;
+  img.add(ld_a(0, kData, 176, 10, 160, 0, 3));
+  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 96, 8, wb * slots * n, 0, 16));
+  GemmInstr g;
+  g.a_slot = 0;
+  g.w_half = 0;
+  g.n = n;
+  g.log2m = 3;
+  g.a_tile_words = 3;
+  g.w_tile_words = 16;
+  g.row_tiles = 3;
+  g.col_tiles = 2;
+  g.slots = slots;
+  g.o_row_pitch = 3;
+  g.final = true;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
+  img.add(st(1, kData + 0x10000, 32, 0, 0, 0, 1));  // no rows: clears slot 1 at once
+  g.rel_a = true;
+  g.rel_w = true;
+  img.add(encode_gemm(g));
+  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
+  img.add(st(1, kData + 0x10000, 32, 10, 32, 0, 1));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  EXPECT_GT(changed(img, b.rm), 100u);
+}
+
 // ------------------------------------------------------------------------
 // Errors
 // ------------------------------------------------------------------------
