@@ -69,7 +69,6 @@ module sta_seq (
   sta_pkg::flags_t wfull_q, wempty_q, set_q, clr_q;
   logic [4:0]  n_q;
   logic [2:0]  log2m_q;
-  logic [15:0] a_span_q;                // words of a row tile this instruction reads
   logic [15:0] a_tile_words_q, w_tile_words_q, row_tiles_q, col_tiles_q, slots_q, o_pitch_q;
   logic [31:0] w_addr0_q, pc_q;
   // Counters
@@ -100,7 +99,8 @@ module sta_seq (
   assign a_chain    = ((full_i | a_fill_i) & wfull_q) == wfull_q;
   assign empty_ok   = ((full_i | pend_q) & wempty_q) == '0;
   assign flags_ok   = a_chain && empty_ok;
-  assign tile_hi    = a_base_q + 32'(a_span_q);
+  // A row tile reads ceil(slots*M / MaxM) activation words from a_base_q.
+  assign tile_hi    = a_base_q + (((32'(slots_q) << log2m_q) + 32'(sta_pkg::MaxM - 1)) >> $clog2(sta_pkg::MaxM));
   assign tile_ready = flags_full || (a_chain && !rt_last && tile_hi <= a_fill_wm_i);
   assign issue      = (state_q == StRun) && in_range && tile_ready;
 
@@ -172,7 +172,6 @@ module sta_seq (
       clr_q          <= '0;
       n_q            <= 5'd1;
       log2m_q        <= '0;
-      a_span_q       <= '0;
       a_tile_words_q <= '0;
       w_tile_words_q <= '0;
       row_tiles_q    <= 16'd1;
@@ -209,9 +208,6 @@ module sta_seq (
         clr_q          <= q_sync_i.clr;
         n_q            <= q_instr_i[sta_pkg::FGemmNLsb +: sta_pkg::FGemmNW];
         log2m_q        <= q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW];
-        a_span_q       <= 16'(((32'(q_instr_i[sta_pkg::FGemmSlotsLsb +: sta_pkg::FGemmSlotsW])
-                                << q_instr_i[sta_pkg::FGemmLog2mLsb +: sta_pkg::FGemmLog2mW])
-                               + 32'(sta_pkg::MaxM - 1)) >> $clog2(sta_pkg::MaxM));
         a_tile_words_q <= q_instr_i[sta_pkg::FGemmATileWordsLsb +: sta_pkg::FGemmATileWordsW];
         w_tile_words_q <= q_instr_i[sta_pkg::FGemmWTileWordsLsb +: sta_pkg::FGemmWTileWordsW];
         row_tiles_q    <= q_instr_i[sta_pkg::FGemmRowTilesLsb +: sta_pkg::FGemmRowTilesW];

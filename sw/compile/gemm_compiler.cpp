@@ -203,6 +203,8 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   const int64_t R = hw.rows, C = hw.cols, bus = hw.bus_bytes, VW = hw.a_word_bytes();
   const int64_t ilv = hw.ilv_words(nm.dense());
   const int64_t eb = epi.elem_bytes();
+  // Bytes per cycle the memory can deliver through the port (the system block).
+  const double bw = double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
   const bool softmax = epi.kind == EpilogueKind::kSoftmax;
 
   // ---- Candidate tilings: no K split (when it fits) or n equal chunks ----
@@ -242,7 +244,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     // among wt in [wt_hi/2, wt_hi].
     const int64_t wt_max = std::min<int64_t>({WH / ww, NT, cap});
     if (wt_max <= 0) return -1;
-    const double tile_load = double(C * ww * g.wb) / double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
+    const double tile_load = double(C * ww * g.wb) / bw;
     const int64_t wt_need = std::max<int64_t>(1, int64_t(std::ceil(10.0 * (hw.system.mem_latency + 16) / tile_load)));
     const int64_t wt_hi = std::min(wt_max, wt_need);
     // A GEMM width that divides the batch is preferred: a short remainder
@@ -358,7 +360,6 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     // its epilogue and store (vector lanes per cycle, then the stated
     // bandwidth) take longer than the last batch's compute: only the last
     // batch's own epilogue and store are then left after the engine's end.
-    const double bw = double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
     auto drain_cycles = [&](int64_t tiles) {
       const double cols = double(std::min(tiles * C, n));
       return double(m) * std::ceil(cols / double(hw.vec_lanes)) + double(m) * cols * double(eb) / bw;
@@ -376,7 +377,6 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   // Item 5: the first weight tile's width.
   int64_t wt0 = wt;
   if (t.k_chunks == 1) {
-    const double bw = double(std::min<int64_t>(bus, hw.system.mem_bytes_per_cycle));
     const double row_tile_arrival = double(R) * double(k) / bw;
     const double pair_cycles = double(g.slots(k) * nm.n);  // one row tile x one column tile
     const int64_t need = std::max<int64_t>(1, int64_t(std::ceil(row_tile_arrival / pair_cycles)));

@@ -139,15 +139,18 @@ std::string status_name(RunStatus s) {
   return "?";
 }
 
-Both run_both(const Image& img, uint64_t max_cycles = 200'000) {
+Both run_both(const Image& img, const RunOptions& opt) {
   Both b;
-  RunOptions opt;
-  opt.max_cycles = max_cycles;
   b.gm = img.bytes();
   b.rm = b.gm;
   b.g = make_golden_backend(hw())->run(b.gm, 0, img.size(), opt);
   b.r = make_rtl_backend(hw())->run(b.rm, 0, img.size(), opt);
   return b;
+}
+Both run_both(const Image& img, uint64_t max_cycles = 200'000) {
+  RunOptions opt;
+  opt.max_cycles = max_cycles;
+  return run_both(img, opt);
 }
 
 // Same status (the expected one), same error, same memory image.
@@ -437,30 +440,38 @@ TEST(RtlProgram, UnsignedActivations) {
   run_dd_transposed({7, 45, 9, true, 601});
 }
 
-// NEEDS THE VECTOR UNIT: N:M sparse words (random values and indices, also
-// indices >= M, which select a zero), two GEMMs accumulating into one O half
-// with tiles side by side.
-TEST(RtlProgram, SparseGemmsAccumulate) {
+// A 2:8-like sparse GEMM setup (M = 8, N = 3; a slot covers Lanes*8 = 32
+// activation bytes, two slots per word): A, 10 rows of K = 160 (3 words), in
+// slot 0 and 8 weight columns of 15 words in W half 0; returns the GEMM of
+// those (3 row tiles x 2 column tiles into O half 0, pitch 3).
+GemmInstr add_sparse_10x8(Image& img, uint64_t seed) {
   const uint32_t wb = hw().w_word_bytes_sparse();  // 6
-  Image img;
-  img.fill(kData, 0x8000, 77);
-  // M = 8, N = 3: a slot covers Lanes*8 = 32 activation bytes, two slots per word.
-  const uint32_t slots = 5, n = 3;
-  img.add(ld_a(0, kData, 176, 10, 160, 0, 3));                          // 10 rows, K = 160 (3 words)
-  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 96, 8, wb * slots * n, 0, 16));  // 8 columns, 15 words each
-  img.add(ld(LdTarget::kW, 1, kData + 0x2000, 96, 8, wb * slots * n, 4, 16));
+  img.fill(kData, 0x8000, seed);
   GemmInstr g;
   g.a_slot = 0;
   g.w_half = 0;
-  g.n = n;
+  g.n = 3;
   g.log2m = 3;
   g.a_tile_words = 3;
   g.w_tile_words = 16;
   g.row_tiles = 3;
   g.col_tiles = 2;
-  g.slots = slots;
+  g.slots = 5;
   g.o_addr = 0;
   g.o_row_pitch = 3;
+  img.add(ld_a(0, kData, 176, 10, 160, 0, 3));
+  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 96, 8, wb * g.slots * g.n, 0, 16));
+  return g;
+}
+
+// NEEDS THE VECTOR UNIT: N:M sparse words (random values and indices, also
+// indices >= M, which select a zero), two GEMMs accumulating into one O half
+// with tiles side by side.
+TEST(RtlProgram, SparseGemmsAccumulate) {
+  const uint32_t wb = hw().w_word_bytes_sparse();
+  Image img;
+  GemmInstr g = add_sparse_10x8(img, 77);
+  img.add(ld(LdTarget::kW, 1, kData + 0x2000, 96, 8, wb * g.slots * g.n, 4, 16));
   g.rel_w = true;
   img.add(encode_gemm(g));
   g.w_half = 1;
@@ -509,11 +520,7 @@ TEST(RtlProgram, GemmFollowsItsActivationLoad) {
   RunOptions opt;
   opt.max_cycles = 200'000;
   opt.mem_bytes_per_cycle = bw;
-  Both b;
-  b.gm = img.bytes();
-  b.rm = b.gm;
-  b.g = make_golden_backend(hw())->run(b.gm, 0, img.size(), opt);
-  b.r = make_rtl_backend(hw())->run(b.rm, 0, img.size(), opt);
+  const Both b = run_both(img, opt);
   expect_same(b, RunStatus::kDone);
   EXPECT_GT(changed(img, b.rm), 1000u);
   EXPECT_EQ(b.r.busy_cycles, steps);
@@ -527,23 +534,8 @@ TEST(RtlProgram, GemmFollowsItsActivationLoad) {
 // then a second REQ into the same slot (which waits for the empty store's
 // clear) and a real store.
 TEST(RtlProgram, EmptyStoreBehindTheVectorUnit) {
-  const uint32_t wb = hw().w_word_bytes_sparse();
   Image img;
-  img.fill(kData, 0x8000, 78);
-  const uint32_t slots = 5, n = 3;
-  img.add(ld_a(0, kData, 176, 10, 160, 0, 3));
-  img.add(ld(LdTarget::kW, 0, kData + 0x1000, 96, 8, wb * slots * n, 0, 16));
-  GemmInstr g;
-  g.a_slot = 0;
-  g.w_half = 0;
-  g.n = n;
-  g.log2m = 3;
-  g.a_tile_words = 3;
-  g.w_tile_words = 16;
-  g.row_tiles = 3;
-  g.col_tiles = 2;
-  g.slots = slots;
-  g.o_row_pitch = 3;
+  GemmInstr g = add_sparse_10x8(img, 78);
   g.final = true;
   img.add(encode_gemm(g));
   img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
