@@ -346,8 +346,9 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   std::vector<PTile> ptl;
   std::vector<Job> jobs;
   // The batches' column ranges: width bt, except that the last full batch
-  // is cut so the final batch is one GEMM wide (its epilogue and store are
-  // the only work the engine cannot hide; a narrow one ends the run sooner).
+  // is cut so the final batch is the narrowest a batch may be (ctu column
+  // tiles, bus-aligned; its epilogue and store are the only work the engine
+  // cannot hide, so a narrow one ends the run sooner).
   std::vector<std::pair<int64_t, int64_t>> bcols;  // first column tile, tiles
   {
     const int64_t tail = softmax ? NT : std::min<int64_t>(bt, ctu);
@@ -356,7 +357,7 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       bcols.back().second = bt - tail;
       bcols.push_back({bcols.back().first + bt - tail, tail});
     }
-    // The batch before the last one is cut (by the last one's width) while
+    // The batch before the last one is cut (by the last one's width) when
     // its epilogue and store (vector lanes per cycle, then the stated
     // bandwidth) take longer than the last batch's compute: only the last
     // batch's own epilogue and store are then left after the engine's end.
@@ -365,13 +366,15 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
       return double(m) * std::ceil(cols / double(hw.vec_lanes)) + double(m) * cols * double(eb) / bw;
     };
     auto compute_cycles = [&](int64_t tiles) { return double(MT) * double(tiles) * double(g.slots(k) * nm.n); };
-    while (!softmax && t.k_chunks == 1 && bcols.size() >= 2) {
+    if (!softmax && t.k_chunks == 1 && bcols.size() >= 2) {
       auto& prev = bcols[bcols.size() - 2];
       const int64_t last_w = bcols.back().second;
       const int64_t cut = cdiv(last_w, ctu) * ctu;  // keeps every batch start bus-aligned
-      if (prev.second <= cut || drain_cycles(prev.second) <= compute_cycles(last_w)) break;
-      prev.second -= cut;
-      bcols.insert(bcols.end() - 1, {prev.first + prev.second, cut});
+      if (prev.second > cut && drain_cycles(prev.second) > compute_cycles(last_w)) {
+        prev.second -= cut;
+        const int64_t c0 = prev.first + prev.second;  // prev is not used after the insert
+        bcols.insert(bcols.end() - 1, {c0, cut});
+      }
     }
   }
   // Item 5: the first weight tile's width.
@@ -710,8 +713,9 @@ std::string describe(const GemmPlan& p) {
     << p.nm.str() << " -> " << epilogue_name(p.epi.kind) << ": k_chunk=" << t.k_chunk << " x" << t.k_chunks
     << ", row blocks " << t.row_blocks << " x " << t.block_row_tiles << " tiles"
     << (t.split_block ? " (split in two resident halves)" : "") << ", " << t.gemm_col_tiles
-    << " col tiles/GEMM (the first " << t.first_col_tiles << "), " << t.batch_col_tiles << " col tiles/batch; " << t.loads_a << " LD_A, " << t.loads_w
-    << " LD_W, " << t.loads_p << " LD_P, " << t.gemms << " GEMM, " << t.epilogues << " "
+    << " col tiles/GEMM (the first " << t.first_col_tiles << "), " << t.batch_col_tiles << " col tiles/batch; "
+    << t.loads_a << " LD_A, " << t.loads_w << " LD_W, " << t.loads_p << " LD_P, " << t.gemms << " GEMM, "
+    << t.epilogues << " "
     << (p.epi.kind == EpilogueKind::kSoftmax ? "SOFTMAX" : "REQ") << ", " << t.stores << " ST; image "
     << p.image_bytes << " bytes";
   return s.str();
