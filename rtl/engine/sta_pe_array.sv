@@ -36,6 +36,11 @@ module sta_pe_array (
   localparam int unsigned C    = sta_pkg::Cols;
   localparam int unsigned WinW = sta_pkg::Lanes * sta_pkg::MaxM * 8;
   localparam int unsigned OA   = sta_pkg::OAddrBits;
+  localparam int unsigned L    = sta_pkg::Lanes;
+  localparam int unsigned MaxM = sta_pkg::MaxM;
+  localparam int unsigned IdxW = sta_pkg::IdxBits;
+  localparam int unsigned WinB = L * MaxM;            // bytes of one row's window
+  localparam int unsigned PosW = $clog2(WinB);
 
   // Control pipeline: {valid, first, last, acc, end, o_addr, set}
   logic v2_q, f2_q, l2_q, a2_q, e2_q;
@@ -100,12 +105,24 @@ module sta_pe_array (
     always_ff @(posedge clk_i) begin
       if (s1_valid_i) win_q <= win_d;
     end
+    // The window as bytes, lane l's group at l*MaxM: the lane multiplexers
+    // below index it (an indexed byte, not a part-select of a wide vector,
+    // is one load in the Verilated model).
+    logic [7:0] win_b [WinB];
+    for (genvar b = 0; b < WinB; b++) begin : g_byte
+      assign win_b[b] = win_q[b * 8 +: 8];
+    end
   end
 
   for (genvar c = 0; c < C; c++) begin : g_col
     logic [sta_pkg::WWordBits-1:0] wword_q;
     always_ff @(posedge clk_i) begin
       if (s1_valid_i) wword_q <= s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
+    end
+    // Lane l of this column reads window byte l*MaxM + idx[l].
+    logic [PosW-1:0] pos [L];
+    for (genvar l = 0; l < L; l++) begin : g_lane
+      assign pos[l] = PosW'(l * MaxM) + PosW'(wword_q[L * 8 + l * IdxW +: IdxW]);
     end
   end
 
@@ -119,13 +136,28 @@ module sta_pe_array (
 
   for (genvar r = 0; r < R; r++) begin : g_pe_row
     for (genvar c = 0; c < C; c++) begin : g_pe_col
-      sta_pe u_pe (
+      // The lane multiplexers of PE (r,c): the byte each lane multiplies,
+      // picked from row r's window by column c's indices (index 0, the
+      // group's first byte, for dense data).
+      // (Built in a block-local variable, left out of waveforms, and
+      // assigned once: the Verilated model keeps it in a register instead
+      // of updating a_sel per byte.)
+      logic [L*8-1:0] a_sel;
+      always_comb begin : p_sel
+        /* verilator tracing_off */
+        logic [L*8-1:0] sel;
+        /* verilator tracing_on */
+        sel = '0;
+        for (int unsigned l = 0; l < L; l++) sel = sel | ((L * 8)'(g_row[r].win_b[g_col[c].pos[l]]) << (l * 8));
+        a_sel = sel;
+      end
+      sta_pe #(.Lanes(L)) u_pe (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
         .valid_i    (v2_q),
         .unsigned_i (u2_q),
-        .win_i      (g_row[r].win_q),
-        .wword_i    (g_col[c].wword_q),
+        .a_i        (a_sel),
+        .w_i        (g_col[c].wword_q[L * 8 - 1:0]),
         .acc_valid_i(v3_q),
         .acc_first_i(f3_q),
         .acc_o      (pe_acc[r * C + c])
