@@ -139,14 +139,18 @@ module sta_vu_lane #(
 
   // One 33 x 18 multiplier: (acc + bias) * mult, score * sm_mult, z * n.
   always_comb begin
+    /* verilator tracing_off */
     logic signed [32:0] m1;
     logic signed [17:0] m2;
     logic signed [50:0] pr;
+    /* verilator tracing_on */
     m1 = '0;
     m2 = '0;
     pr = '0;
     va_d = va_q;
-    // Evaluated only when the stage loads (simulation speed: the lanes idle most cycles).
+    // Evaluated only when the stage loads (simulation speed: the lanes idle most
+    // cycles). The block-local temporaries of every stage are left out of
+    // waveforms so that the Verilated model keeps them in registers.
     if (en_i[0]) begin
       m1 = is_req ? 33'($signed(x_i)) + 33'($signed(p_i[31:0])) : is_sm ? 33'($signed(x_i)) : 33'($signed(a_i));
       m2 = is_req ? $signed({2'b00, p_i[47:32]}) : is_sm ? $signed({2'b00, sm_mult_i}) : $signed({2'b00, n_i});
@@ -184,9 +188,11 @@ module sta_vu_lane #(
   logic p2b_q;
 
   always_comb begin
+    /* verilator tracing_off */
     s64_t q;
     logic signed [UW-1:0] u;
     logic signed [UW+17:0] ur;
+    /* verilator tracing_on */
     q  = '0;
     u  = '0;
     ur = '0;
@@ -223,11 +229,13 @@ module sta_vu_lane #(
 
   // One XqW x 17 multiplier: x * Phi(x) (GELU), xhat * gamma (LayerNorm).
   always_comb begin
+    /* verilator tracing_off */
     s64_t base;
     logic signed [XqW-1:0] xq, c1;
     logic [15:0] phi;
     logic signed [16:0]    c2;
     logic signed [XqW+16:0] pc;
+    /* verilator tracing_on */
     base = '0;
     xq   = '0;
     phi  = '0;
@@ -266,10 +274,12 @@ module sta_vu_lane #(
   // One 26 x 18 multiplier: GELU(x) * req_gelu_mult, exp2 * r (times 255 as a shift and subtract).
   localparam int unsigned E2W = sta_pkg::Exp2Bits + sta_pkg::Exp2Guard + 1;  // exp2 Q24 value width
   always_comb begin
+    /* verilator tracing_off */
     s64_t pd64;
     logic signed [E2W:0] g, d1;
     logic signed [17:0] d2;
     logic signed [E2W+18:0] pd;
+    /* verilator tracing_on */
     g    = '0;
     d1   = '0;
     d2   = '0;
@@ -302,7 +312,9 @@ module sta_vu_lane #(
   logic signed [7:0] be_q;
 
   always_comb begin
+    /* verilator tracing_off */
     s64_t p;
+    /* verilator tracing_on */
     p = '0;
     ve_d = ve_q;
     if (en_i[4]) begin
@@ -324,7 +336,9 @@ module sta_vu_lane #(
   logic [31:0] vf_d, vf_q;
 
   always_comb begin
+    /* verilator tracing_off */
     logic signed [25:0] f;  // |y*ma + r*mb| < 2^24
+    /* verilator tracing_on */
     f = '0;
     vf_d = vf_q;
     if (en_i[5]) begin
