@@ -29,15 +29,26 @@ module sta_drain (
 
   logic        fw_valid_q;
   logic [sta_pkg::OAddrBits-1:0] fw_addr_q;
-  logic [sta_pkg::OWordBits-1:0] fw_data_q, old, sum;
+  logic [sta_pkg::OWordBits-1:0] fw_data_q, sum;
+  logic fw_hit;
 
   assign o_re_o    = s3_last_i;
   assign o_raddr_o = s3_o_addr_i;
-  assign old       = (fw_valid_q && fw_addr_q == s4_o_addr_i) ? fw_data_q : o_rdata_i;
+  assign fw_hit    = fw_valid_q && fw_addr_q == s4_o_addr_i;
 
+  // The old tile is added only to a landing tile of a GEMM that
+  // accumulates; otherwise the tile passes through (the output buffer and
+  // the forwarding register take sum only with s4_tile_valid_i). The old element is picked per element (forwarded
+  // or read): a whole-tile select inside the loop made the Verilated model
+  // copy the 8192-bit tile once per element on the paper configuration.
   always_comb begin
-    for (int unsigned e = 0; e < N; e++) begin
-      sum[e * 32 +: 32] = s4_tile_i[e * 32 +: 32] + (s4_acc_i ? old[e * 32 +: 32] : 32'd0);
+    if (s4_tile_valid_i && s4_acc_i) begin
+      for (int unsigned e = 0; e < N; e++) begin
+        sum[e * 32 +: 32] = s4_tile_i[e * 32 +: 32] +
+                            (fw_hit ? fw_data_q[e * 32 +: 32] : o_rdata_i[e * 32 +: 32]);
+      end
+    end else begin
+      sum = s4_tile_i;
     end
   end
 
