@@ -61,8 +61,15 @@ configure: setup
 	  cmake -S . -B $(BUILD) $(CMAKE_FLAGS) && echo "$(CMAKE_FLAGS)" > $(FLAGS_STAMP); \
 	fi
 
+# Verilator's CMake integration lists the generated C++ files at configure
+# time; an RTL change that changes how many files Verilator writes leaves
+# that list stale and the build fails on old files. Then the lists are
+# dropped (each model is re-verilated at configure) and the build runs again.
 build: configure
-	cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) || { \
+	  echo "build failed: re-verilating every model (its generated file list may be stale) and building again"; \
+	  find $(BUILD) -name '*_copy.cmake' -path '*/V*' -delete; \
+	  cmake -S . -B $(BUILD) $(CMAKE_FLAGS) && cmake --build $(BUILD) -j $(JOBS); }
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
