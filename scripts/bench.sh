@@ -23,7 +23,15 @@ for cfg in "${configs[@]}"; do
     build=build-$(basename "$cfg" .json)
     make --no-print-directory HW="$cfg" BUILD="$build" STA_WITH_TORCH=OFF configure >&2
   fi
-  cmake --build "$build" -j "${JOBS:-2}" --target sta >&2
+  # A stale list of Verilator's generated files (after an RTL change) fails
+  # the build once: then every model is re-verilated and built again (as
+  # `make build` does).
+  cmake --build "$build" -j "${JOBS:-2}" --target sta >&2 || {
+    echo "bench: $name: build failed; re-verilating and building again" >&2
+    find "$build" -name '*_copy.cmake' -path '*/V*' -delete
+    cmake -S . -B "$build" >&2
+    cmake --build "$build" -j "${JOBS:-2}" --target sta >&2
+  }
   echo "bench: $name: running (a few minutes)" >&2
   "$build"/sta bench --hw "$cfg" --json > "out/bench/$name.json" || { echo "bench: $name: failed" >&2; cat "out/bench/$name.json" >&2; exit 1; }
   files+=("out/bench/$name.json")
