@@ -38,9 +38,10 @@ module sta_drain (
 
   // The old tile is added only to a landing tile of a GEMM that
   // accumulates; otherwise the tile passes through (the output buffer and
-  // the forwarding register take sum only with s4_tile_valid_i). The old element is picked per element (forwarded
-  // or read): a whole-tile select inside the loop made the Verilated model
-  // copy the 8192-bit tile once per element on the paper configuration.
+  // the forwarding register take sum only with s4_tile_valid_i). The old
+  // element is picked per element (forwarded or read): a whole-tile select
+  // inside the loop made the Verilated model copy the 8192-bit tile once
+  // per element on the paper configuration.
   always_comb begin
     if (s4_tile_valid_i && s4_acc_i) begin
       for (int unsigned e = 0; e < N; e++) begin
