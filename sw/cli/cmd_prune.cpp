@@ -1,114 +1,14 @@
 // `sta prune` (IDP training, baselines) and `sta compress` (deployable model).
+// The options live here, without LibTorch; prune_runner() gives the code
+// that trains (prune_cmd.h).
+#include "cli/prune_cmd.h"
 #include "compress/compress_cli.h"
-#include "train/experiment.h"
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
-#include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <memory>
-#include <sstream>
 
 namespace sta::cli {
-
-namespace {
-
-struct PruneOpts {
-  std::string config, out = "out/idp/run", data, targets, methods, step_budget;
-  uint64_t seed = 1;
-  int threads = 1;
-  int inherit_support = -1, inherit_optimizer = -1;
-  int64_t train_limit = -1, test_limit = -1, val_limit = -1, dense_iters = -1, chain_iters = -1, batch = -1, mask_interval = -1;
-  double lr = -1, ft_lr = -1, chain_lr = -1, chain_lr_power = -1, chain_warmup = -1, decay = -1, mask_freeze = -1, fade = -1, hysteresis = -1, distill = -1, distill_temp = -1;
-  bool json = false, plan = false, dump_config = false;
-};
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> v;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) v.push_back(item);
-  return v;
-}
-
-void run_prune(const PruneOpts& o) {
-  train::ExperimentConfig c;
-  if (!o.config.empty()) {
-    std::ifstream in(o.config);
-    if (!in) throw std::runtime_error("cannot open config '" + o.config + "'");
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) throw std::runtime_error("config '" + o.config + "' is not valid JSON");
-    c = train::ExperimentConfig::from_json(j);
-  }
-  if (!o.data.empty()) c.data_dir = o.data;
-  if (!o.targets.empty()) c.targets = split_list(o.targets);
-  if (!o.methods.empty()) c.methods = split_list(o.methods);
-  if (o.train_limit >= 0) c.train_limit = o.train_limit;
-  if (o.test_limit >= 0) c.test_limit = o.test_limit;
-  if (o.val_limit >= 0) c.val_limit = o.val_limit;
-  if (o.dense_iters > 0) c.dense_iters = o.dense_iters;
-  if (o.chain_iters > 0) c.chain_iters = o.chain_iters;
-  if (o.batch > 0) c.batch = o.batch;
-  if (o.mask_interval > 0) c.mask_interval = o.mask_interval;
-  if (o.lr > 0) c.lr = o.lr;
-  if (o.ft_lr > 0) c.ft_lr = o.ft_lr;
-  if (o.chain_lr > 0) c.chain_lr = o.chain_lr;
-  if (o.chain_lr_power >= 0) c.chain_lr_power = o.chain_lr_power;
-  if (o.chain_warmup >= 0) c.chain_warmup = o.chain_warmup;
-  if (o.decay >= 0) c.decay = o.decay;
-  if (o.distill >= 0) c.distill = o.distill;
-  if (o.distill_temp > 0) c.distill_temp = o.distill_temp;
-  if (o.mask_freeze >= 0) c.mask_freeze = o.mask_freeze;
-  if (o.fade >= 0) c.fade = o.fade;
-  if (o.hysteresis >= 0) c.mask_hysteresis = o.hysteresis;
-  if (!o.step_budget.empty()) c.step_budget = o.step_budget;
-  if (o.inherit_support >= 0) c.inherit_support = o.inherit_support != 0;
-  if (o.inherit_optimizer >= 0) c.inherit_optimizer = o.inherit_optimizer != 0;
-  c.validate();
-  if (o.dump_config) {
-    std::cout << c.to_json().dump(2) << "\n";
-    return;
-  }
-  if (o.threads <= 0) throw std::invalid_argument("--threads must be positive");
-  torch::set_num_threads(o.threads);
-  const auto plan = train::plan_experiment(c, o.seed);
-  if (o.plan) {
-    nlohmann::json p = nlohmann::json::array();
-    for (const auto& s : plan)
-      p.push_back({{"id", s.spec.id}, {"method", s.method}, {"pattern", s.spec.pattern.str()}, {"parent", s.parent},
-                   {"iters", s.spec.iters}, {"target", s.target}});
-    if (o.json) {
-      std::cout << p.dump() << "\n";
-    } else {
-      for (const auto& s : p)
-        std::printf("%-16s %-8s %-6s parent=%-16s iters=%lld%s\n", s["id"].get<std::string>().c_str(),
-                    s["method"].get<std::string>().c_str(), s["pattern"].get<std::string>().c_str(),
-                    s["parent"].get<std::string>().c_str(), (long long)s["iters"].get<int64_t>(),
-                    s["target"].get<bool>() ? "  (target)" : "");
-    }
-    return;
-  }
-  std::cerr << "[prune] seed " << o.seed << " threads " << o.threads << " config " << c.to_json().dump() << "\n";
-  const nlohmann::json r = train::run_experiment(c, o.seed, o.out);
-  if (o.json) {
-    std::cout << r.dump() << "\n";
-    return;
-  }
-  const auto& d = r["dense"];
-  std::printf("seed %llu  dense fp32 %.2f%%  dense int8 %.2f%%  (%.1f s)\n", (unsigned long long)o.seed,
-              100 * d["acc"].get<double>(), 100 * d.value("acc_int8", 0.0), d["train_s"].get<double>());
-  for (auto it = r["methods"].begin(); it != r["methods"].end(); ++it)
-    for (auto t = it.value().begin(); t != it.value().end(); ++t)
-      std::printf("%-8s %-5s %.2f%%  %.1f s\n", it.key().c_str(), t.key().c_str(), 100 * t.value()["acc"].get<double>(),
-                  t.value()["cum_train_s"].get<double>());
-  std::printf("results: %s/results.json\n", o.out.c_str());
-}
-
-}  // namespace
 
 void register_train_commands(CLI::App& app) {
   auto o = std::make_shared<PruneOpts>();
@@ -154,7 +54,7 @@ void register_train_commands(CLI::App& app) {
   p->add_flag("--plan", o->plan, "print the stage plan and exit");
   p->add_flag("--dump-config", o->dump_config, "print the effective configuration and exit");
   p->add_flag("--json", o->json, "print the result (or plan) as one JSON object on stdout");
-  p->callback([o]() { run_prune(*o); });
+  p->callback([o]() { prune_runner()(*o); });
   add_compress_command(app);
 }
 
