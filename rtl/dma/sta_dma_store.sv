@@ -189,7 +189,9 @@ module sta_dma_store #(
   // Burst lengths for the data side, in issue order.
   logic bl_push_ready, bl_valid, bl_pop;
   logic [8:0] bl_beats;
-  logic [3:0] bl_count;  // unused: flow control uses push_ready
+  // Bursts waiting for their data: the next address is raised at once only
+  // while the FIFO keeps room for it.
+  logic [$clog2(BlDepth+1)-1:0] bl_count;
   sta_fifo #(
     .Width(9),
     .Depth(BlDepth)

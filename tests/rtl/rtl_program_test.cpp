@@ -464,6 +464,13 @@ GemmInstr add_sparse_10x8(Image& img, uint64_t seed) {
   return g;
 }
 
+// The 10x8 int32 result of those GEMMs (O half 0) through the vector unit's
+// raw path into slot 1, then its store of `rows` rows (0: an empty store).
+void add_raw_store_10x8(Image& img, uint32_t rows) {
+  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
+  img.add(st(1, kData + 0x10000, 32, rows, rows ? 32 : 0, 0, 1));
+}
+
 // NEEDS THE VECTOR UNIT: N:M sparse words (random values and indices, also
 // indices >= M, which select a zero), two GEMMs accumulating into one O half
 // with tiles side by side.
@@ -480,8 +487,7 @@ TEST(RtlProgram, SparseGemmsAccumulate) {
   g.rel_a = true;
   g.final = true;
   img.add(encode_gemm(g));
-  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
-  img.add(st(1, kData + 0x10000, 32, 10, 32, 0, 1));
+  add_raw_store_10x8(img, 10);
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
@@ -538,13 +544,11 @@ TEST(RtlProgram, EmptyStoreBehindTheVectorUnit) {
   GemmInstr g = add_sparse_10x8(img, 78);
   g.final = true;
   img.add(encode_gemm(g));
-  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
-  img.add(st(1, kData + 0x10000, 32, 0, 0, 0, 1));  // no rows: clears slot 1 at once
+  add_raw_store_10x8(img, 0);  // no rows: the store clears slot 1 at once
   g.rel_a = true;
   g.rel_w = true;
   img.add(encode_gemm(g));
-  img.add(req_raw(0, 1, 10, 8, 0, 3, 0, 1, true, true));
-  img.add(st(1, kData + 0x10000, 32, 10, 32, 0, 1));
+  add_raw_store_10x8(img, 10);
   img.add(encode_end());
   const Both b = run_both(img);
   expect_same(b, RunStatus::kDone);
