@@ -4,7 +4,7 @@
 // This library does not depend on LibTorch.
 #pragma once
 
-#include "compress/safetensors.h"
+#include "io/safetensors.h"
 #include "prune/nm.h"
 
 #include <cstdint>

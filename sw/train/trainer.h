@@ -2,7 +2,7 @@
 // checkpoint files (sta-checkpoint-v1, safetensors; see docs/IDP.md).
 #pragma once
 
-#include "compress/safetensors.h"
+#include "io/safetensors.h"
 #include "train/data.h"
 #include "train/vit.h"
 

@@ -1,6 +1,6 @@
 // The prune/compress commands of a build without LibTorch.
 #include "compress/model_file.h"
-#include "compress/safetensors.h"
+#include "io/safetensors.h"
 
 #include <CLI/CLI.hpp>
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
-// Bit packing, safetensors container and the compressed model format.
+// Bit packing and the compressed model format (the safetensors container: tests/io).
 #include "compress/bitpack.h"
 #include "compress/compress_run.h"
 #include "compress/model_file.h"
-#include "compress/safetensors.h"
+#include "io/safetensors.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -40,87 +40,6 @@ TEST(Bitpack, RejectsBadInput) {
   const uint8_t b[2] = {0, 0x80};  // padding bit set
   EXPECT_THROW(bits_unpack(b, 2, 3, 3), std::invalid_argument);
   EXPECT_THROW(bits_unpack(b, 1, 3, 3), std::invalid_argument);
-}
-
-st::File sample_file() {
-  st::File f;
-  f.metadata["k"] = "v";
-  const float a[6] = {1, 2, 3, 4, 5, 6};
-  const int8_t b[3] = {-1, 0, 1};
-  f.add(st::st_f32("a", {2, 3}, a));
-  f.add(st::st_i8("b", {3}, b));
-  f.add(st::st_f32("empty", {0}, a));
-  return f;
-}
-
-TEST(Safetensors, RoundTripIsByteExact) {
-  const auto bytes = st::st_serialize(sample_file());
-  EXPECT_EQ(bytes[0] % 8, 0);  // header length padded to a multiple of 8
-  const st::File g = st::st_parse(bytes, "mem");
-  EXPECT_EQ(g.metadata.at("k"), "v");
-  EXPECT_EQ(st::st_as_f32(g.at("a"))[5], 6.0f);
-  EXPECT_EQ(st::st_as_i8(g.at("b"))[0], -1);
-  EXPECT_EQ(st::st_serialize(g), bytes);
-}
-
-TEST(Safetensors, TruncatedAtEveryLengthFailsCleanly) {
-  const auto bytes = st::st_serialize(sample_file());
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + n);
-    EXPECT_THROW(st::st_parse(cut, "cut"), std::runtime_error) << "length " << n;
-  }
-}
-
-TEST(Safetensors, GarbledHeaderNeverCrashes) {
-  const auto bytes = st::st_serialize(sample_file());
-  std::mt19937 rng(11);
-  int rejected = 0;
-  for (int trial = 0; trial < 3000; ++trial) {
-    auto g = bytes;
-    const int flips = 1 + trial % 4;
-    for (int k = 0; k < flips; ++k) g[rng() % std::min<size_t>(g.size(), 200)] = static_cast<uint8_t>(rng());
-    try {
-      st::st_parse(g, "garbled");
-    } catch (const std::runtime_error&) {
-      ++rejected;
-    }
-  }
-  EXPECT_GT(rejected, 2000);
-}
-
-std::vector<uint8_t> with_header(const std::string& h, size_t data) {
-  std::vector<uint8_t> b(8 + h.size() + data, 0);
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(uint64_t(h.size()) >> (8 * i));
-  std::copy(h.begin(), h.end(), b.begin() + 8);
-  return b;
-}
-
-TEST(Safetensors, RejectsMalformedHeaders) {
-  auto expect_msg = [](const std::vector<uint8_t>& b, const std::string& part) {
-    try {
-      st::st_parse(b, "x");
-      ADD_FAILURE() << "accepted: " << part;
-    } catch (const std::runtime_error& e) {
-      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-    }
-  };
-  auto huge = with_header("{}", 0);
-  huge[7] = 0x7f;
-  expect_msg(huge, "header length");
-  expect_msg(with_header("{not json", 0), "not valid JSON");
-  expect_msg(with_header("[]", 0), "not a JSON object");
-  expect_msg(with_header(R"({"a":{"dtype":"Q9","shape":[1],"data_offsets":[0,1]}})", 1), "unsupported");
-  expect_msg(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", 4), "does not match");
-  expect_msg(with_header(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", 2), "outside");
-  expect_msg(with_header(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}})", 3),
-             "overlaps");
-  expect_msg(with_header(R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}})", 5), "unindexed");
-  expect_msg(with_header(R"({"__metadata__":{"a":1}})", 0), "not a string");
-  expect_msg(with_header(R"({"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}})", 0), "non-negative");
-}
-
-TEST(Safetensors, MissingFile) {
-  EXPECT_THROW(st::st_read("/nonexistent/x.safetensors"), std::runtime_error);
 }
 
 // A checkpoint as `sta prune` writes it: two sparse layers and one dense.
