@@ -41,7 +41,7 @@ package sta_pkg;
   localparam int unsigned VecRows    = VecLanes / VecCols;      // rows processed side by side
 
   // ---- Instruction set ----
-  localparam int unsigned SpecVersion = 3;
+  localparam int unsigned SpecVersion = 4;
   localparam logic [31:0] IdMagic = 32'h53544132;
   localparam int unsigned InstrWords = 8;
   localparam int unsigned InstrBits  = InstrWords * 32;
@@ -68,6 +68,8 @@ package sta_pkg;
   localparam int unsigned FLdDenseLsb = 6; localparam int unsigned FLdDenseW = 1;  // 1 = words carry Lanes values and no indices (dense / dd operand)
   localparam int unsigned FLdTransposeLsb = 7; localparam int unsigned FLdTransposeW = 1;  // 1 = dense transposed: byte c of memory row r goes to weight column c at K position r (needs ld_dense)
   localparam int unsigned FLdInterleaveLsb = 8; localparam int unsigned FLdInterleaveW = 1;  // 1 = column-interleaved: memory row r holds the words of Cols weight columns interleaved; word k goes to bank k mod Cols at buf_addr + r*buf_row_words + k div Cols (several banks written per cycle)
+  localparam int unsigned FLdFenceLsb = 12; localparam int unsigned FLdFenceW = 1;  // memory fence: the load starts only after every earlier ST is done (all its write responses received), so it reads what those stores wrote
+  localparam int unsigned FLdTagLsb = 13; localparam int unsigned FLdTagW = 3;  // operation class (0..7) of the instructions from this load on: the cycles from its dispatch count to OP_CYC<ld_tag> (needs ld_fence)
   localparam int unsigned FLdDramAddrLsb = 32; localparam int unsigned FLdDramAddrW = 32;  // byte address of row 0; multiple of BusBytes
   localparam int unsigned FLdDramStrideLsb = 64; localparam int unsigned FLdDramStrideW = 32;  // bytes between consecutive rows in memory; multiple of BusBytes
   localparam int unsigned FLdRowsLsb = 96; localparam int unsigned FLdRowsW = 16;  // number of rows (activation rows, weight columns, or for ld_transpose the K extent)
@@ -147,7 +149,7 @@ package sta_pkg;
     ErrBufRange = 4'd5,  // a buffer address ran past its slot or half
     ErrBadSize = 4'd6,  // vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns
     ErrRowLen = 4'd7,  // row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)
-    ErrBadFields = 4'd8  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform
+    ErrBadFields = 4'd8  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, a nonzero ld_tag without ld_fence, req_raw with req_gelu, req_res or req_uniform
   } err_e;
 
   // ---- Units (one instruction queue each, except the dispatcher) ----
@@ -342,11 +344,13 @@ package sta_pkg;
       sta_pkg::OpLdA: begin
         if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
         if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && ((i[FLdTagLsb +: FLdTagW] != '0) && (i[FLdFenceLsb +: FLdFenceW] == '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
       sta_pkg::OpLdW: begin
         if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
         if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && ((i[FLdTagLsb +: FLdTagW] != '0) && (i[FLdFenceLsb +: FLdFenceW] == '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdDenseLsb +: FLdDenseW] == '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && ((i[FLdTransposeLsb +: FLdTransposeW] != '0) && (i[FLdInterleaveLsb +: FLdInterleaveW] != '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
@@ -371,6 +375,7 @@ package sta_pkg;
       sta_pkg::OpLdP: begin
         if (check_of == sta_pkg::ErrNone && (i[FLdDramAddrLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
         if (check_of == sta_pkg::ErrNone && (i[FLdDramStrideLsb +: $clog2(BusBytes)] != '0)) check_of = sta_pkg::ErrMisaligned;
+        if (check_of == sta_pkg::ErrNone && ((i[FLdTagLsb +: FLdTagW] != '0) && (i[FLdFenceLsb +: FLdFenceW] == '0))) check_of = sta_pkg::ErrBadFields;
         if (check_of == sta_pkg::ErrNone && s.dup) check_of = sta_pkg::ErrBadFields;
       end
       sta_pkg::OpReq: begin
@@ -445,6 +450,22 @@ package sta_pkg;
   localparam logic [11:0] CsrHwMaxSeq = 12'h0b0;  // ro hardware parameter max_seq
   localparam logic [11:0] CsrHwMaxHidden = 12'h0b4;  // ro hardware parameter max_hidden
   localparam logic [11:0] CsrHwPbufDepth = 12'h0b8;  // ro hardware parameter pbuf_depth
+  localparam logic [11:0] CsrOpCyc0Lo = 12'h100;  // ro cycles (of CYCLES) in which the operation class was 0: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc0Hi = 12'h104;  // ro high word
+  localparam logic [11:0] CsrOpCyc1Lo = 12'h108;  // ro cycles (of CYCLES) in which the operation class was 1: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc1Hi = 12'h10c;  // ro high word
+  localparam logic [11:0] CsrOpCyc2Lo = 12'h110;  // ro cycles (of CYCLES) in which the operation class was 2: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc2Hi = 12'h114;  // ro high word
+  localparam logic [11:0] CsrOpCyc3Lo = 12'h118;  // ro cycles (of CYCLES) in which the operation class was 3: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc3Hi = 12'h11c;  // ro high word
+  localparam logic [11:0] CsrOpCyc4Lo = 12'h120;  // ro cycles (of CYCLES) in which the operation class was 4: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc4Hi = 12'h124;  // ro high word
+  localparam logic [11:0] CsrOpCyc5Lo = 12'h128;  // ro cycles (of CYCLES) in which the operation class was 5: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc5Hi = 12'h12c;  // ro high word
+  localparam logic [11:0] CsrOpCyc6Lo = 12'h130;  // ro cycles (of CYCLES) in which the operation class was 6: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc6Hi = 12'h134;  // ro high word
+  localparam logic [11:0] CsrOpCyc7Lo = 12'h138;  // ro cycles (of CYCLES) in which the operation class was 7: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+  localparam logic [11:0] CsrOpCyc7Hi = 12'h13c;  // ro high word
 
   // Value of a HW_* register, or 0 when `addr` is not one.
   function automatic logic [31:0] hw_csr(logic [11:0] addr);

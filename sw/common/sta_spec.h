@@ -44,7 +44,7 @@ inline constexpr uint32_t kDefaultPBufDepth = 512;  // parameter-buffer words (b
   X(pbuf_depth, PBufDepth, 0x0b8, 512)
 
 // ---- Instruction set ----
-inline constexpr uint32_t kSpecVersion = 3;
+inline constexpr uint32_t kSpecVersion = 4;
 inline constexpr uint32_t kIdMagic = 0x53544132u;
 inline constexpr uint32_t kInstrWords = 8;
 inline constexpr uint32_t kInstrBytes = kInstrWords * 4;
@@ -95,6 +95,8 @@ inline constexpr Field kFLdHalf{0, 4, 1, "ld_half"};  // weight or parameter hal
 inline constexpr Field kFLdDense{0, 6, 1, "ld_dense"};  // 1 = words carry Lanes values and no indices (dense / dd operand)
 inline constexpr Field kFLdTranspose{0, 7, 1, "ld_transpose"};  // 1 = dense transposed: byte c of memory row r goes to weight column c at K position r (needs ld_dense)
 inline constexpr Field kFLdInterleave{0, 8, 1, "ld_interleave"};  // 1 = column-interleaved: memory row r holds the words of Cols weight columns interleaved; word k goes to bank k mod Cols at buf_addr + r*buf_row_words + k div Cols (several banks written per cycle)
+inline constexpr Field kFLdFence{0, 12, 1, "ld_fence"};  // memory fence: the load starts only after every earlier ST is done (all its write responses received), so it reads what those stores wrote
+inline constexpr Field kFLdTag{0, 13, 3, "ld_tag"};  // operation class (0..7) of the instructions from this load on: the cycles from its dispatch count to OP_CYC<ld_tag> (needs ld_fence)
 inline constexpr Field kFLdDramAddr{1, 0, 32, "ld_dram_addr"};  // byte address of row 0; multiple of BusBytes
 inline constexpr Field kFLdDramStride{2, 0, 32, "ld_dram_stride"};  // bytes between consecutive rows in memory; multiple of BusBytes
 inline constexpr Field kFLdRows{3, 0, 16, "ld_rows"};  // number of rows (activation rows, weight columns, or for ld_transpose the K extent)
@@ -193,7 +195,7 @@ enum class ErrCause : uint32_t {
   kBufRange = 5,  // a buffer address ran past its slot or half
   kBadSize = 6,  // vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns
   kRowLen = 7,  // row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)
-  kBadFields = 8,  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform
+  kBadFields = 8,  // conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, a nonzero ld_tag without ld_fence, req_raw with req_gelu, req_res or req_uniform
 };
 inline const char* err_cause_name(uint32_t v) {
   switch (v) {
@@ -205,7 +207,7 @@ inline const char* err_cause_name(uint32_t v) {
     case 5: return "BUF_RANGE: a buffer address ran past its slot or half";
     case 6: return "BAD_SIZE: vector operation with zero rows, zero columns, or a softmax valid length of 0 or above its columns";
     case 7: return "ROW_LEN: row longer than the hardware supports (softmax: max_seq, LayerNorm: max_hidden)";
-    case 8: return "BAD_FIELDS: conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, req_raw with req_gelu, req_res or req_uniform";
+    case 8: return "BAD_FIELDS: conflicting fields: one buffer slot or half named twice, ld_transpose without ld_dense, a nonzero ld_tag without ld_fence, req_raw with req_gelu, req_res or req_uniform";
     default: return "unknown error cause";
   }
 }
@@ -312,6 +314,9 @@ inline constexpr Check kChecks[] = {
     {Opcode::kLdW, ErrCause::kMisaligned, CheckKind::kAligned, kFLdDramStride, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kLdP, ErrCause::kMisaligned, CheckKind::kAligned, kFLdDramAddr, Field{0, 0, 0, ""}, nullptr},
     {Opcode::kLdP, ErrCause::kMisaligned, CheckKind::kAligned, kFLdDramStride, Field{0, 0, 0, ""}, nullptr},
+    {Opcode::kLdA, ErrCause::kBadFields, CheckKind::kRequires, kFLdTag, kFLdFence, nullptr},
+    {Opcode::kLdW, ErrCause::kBadFields, CheckKind::kRequires, kFLdTag, kFLdFence, nullptr},
+    {Opcode::kLdP, ErrCause::kBadFields, CheckKind::kRequires, kFLdTag, kFLdFence, nullptr},
     {Opcode::kLdW, ErrCause::kBadFields, CheckKind::kRequires, kFLdTranspose, kFLdDense, nullptr},
     {Opcode::kLdW, ErrCause::kBadFields, CheckKind::kExcludes, kFLdTranspose, kFLdInterleave, nullptr},
     {Opcode::kGemm, ErrCause::kBadGemm, CheckKind::kNonzero, kFGemmN, Field{0, 0, 0, ""}, nullptr},
@@ -380,6 +385,22 @@ inline constexpr uint32_t kCsrHwVecLanes = 0x0ac;  // ro hardware parameter vec_
 inline constexpr uint32_t kCsrHwMaxSeq = 0x0b0;  // ro hardware parameter max_seq
 inline constexpr uint32_t kCsrHwMaxHidden = 0x0b4;  // ro hardware parameter max_hidden
 inline constexpr uint32_t kCsrHwPbufDepth = 0x0b8;  // ro hardware parameter pbuf_depth
+inline constexpr uint32_t kCsrOpCyc0Lo = 0x100;  // ro cycles (of CYCLES) in which the operation class was 0: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc0Hi = 0x104;  // ro high word
+inline constexpr uint32_t kCsrOpCyc1Lo = 0x108;  // ro cycles (of CYCLES) in which the operation class was 1: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc1Hi = 0x10c;  // ro high word
+inline constexpr uint32_t kCsrOpCyc2Lo = 0x110;  // ro cycles (of CYCLES) in which the operation class was 2: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc2Hi = 0x114;  // ro high word
+inline constexpr uint32_t kCsrOpCyc3Lo = 0x118;  // ro cycles (of CYCLES) in which the operation class was 3: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc3Hi = 0x11c;  // ro high word
+inline constexpr uint32_t kCsrOpCyc4Lo = 0x120;  // ro cycles (of CYCLES) in which the operation class was 4: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc4Hi = 0x124;  // ro high word
+inline constexpr uint32_t kCsrOpCyc5Lo = 0x128;  // ro cycles (of CYCLES) in which the operation class was 5: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc5Hi = 0x12c;  // ro high word
+inline constexpr uint32_t kCsrOpCyc6Lo = 0x130;  // ro cycles (of CYCLES) in which the operation class was 6: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc6Hi = 0x134;  // ro high word
+inline constexpr uint32_t kCsrOpCyc7Lo = 0x138;  // ro cycles (of CYCLES) in which the operation class was 7: the ld_tag of the latest load with ld_fence dispatched, 7 before the first; OP_CYC0..7 sum to CYCLES, low word
+inline constexpr uint32_t kCsrOpCyc7Hi = 0x13c;  // ro high word
 
 // ---- CSR bit positions ----
 inline constexpr uint32_t kCtrlStartBit = 0;  // write 1: start the program (ignored while busy)
