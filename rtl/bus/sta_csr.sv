@@ -1,6 +1,11 @@
 // AXI4-Lite slave with the control/status registers and performance counters.
 // The map is generated from spec/sta_spec.json into sta_pkg (Csr* constants,
 // hw_csr() for the HW_* registers).
+//
+// Per-operation cycles: cur_tag_q is 7 from CTRL.start and becomes the ld_tag
+// of each load with ld_fence the dispatcher sends (ev_tag_valid_i, from the
+// next cycle on); every cycle CYCLES counts, OP_CYC[cur_tag_q] counts too, so
+// OP_CYC0..7 sum to CYCLES.
 module sta_csr (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -41,6 +46,8 @@ module sta_csr (
   input  logic        ev_vec_busy_i,
   input  logic        ev_rd_beat_i,
   input  logic        ev_wr_beat_i,
+  input  logic        ev_tag_valid_i, // a load with ld_fence was dispatched ...
+  input  logic [sta_pkg::FLdTagW-1:0] ev_tag_i,  // ... with this ld_tag
   output logic        irq_o
 );
   logic        busy_q, done_q, err_q;
@@ -52,6 +59,36 @@ module sta_csr (
   logic [31:0] rdata_q;
   logic        wr_fire, rd_fire, start;
   logic [31:0] rd_val;
+
+  // ---- Per-operation cycle counters ----
+  localparam int unsigned NumTags = 1 << sta_pkg::FLdTagW;
+  logic [sta_pkg::FLdTagW-1:0] cur_tag_q, cur_tag_d;
+  logic [NumTags*64-1:0] op_cyc;  // counter t at bits 64*t
+
+  always_comb begin
+    cur_tag_d = cur_tag_q;
+    if (start) cur_tag_d = '1;
+    else if (busy_q && ev_tag_valid_i) cur_tag_d = ev_tag_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) cur_tag_q <= '1;
+    else         cur_tag_q <= cur_tag_d;
+  end
+
+  // One counter per class; only the current class's counter loads (an
+  // enable, so the idle seven cost the Verilated model a compare each).
+  for (genvar t = 0; t < NumTags; t++) begin : g_op_cyc
+    logic        cnt_en;
+    logic [63:0] cnt_q, cnt_d;
+    assign cnt_en = start || (busy_q && 32'(cur_tag_q) == t);
+    assign cnt_d  = start ? '0 : cnt_q + 64'd1;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni)     cnt_q <= '0;
+      else if (cnt_en) cnt_q <= cnt_d;
+    end
+    assign op_cyc[64*t +: 64] = cnt_q;
+  end
 
   // Write channel: take address and data together, answer OKAY.
   assign s_axil_awready_o = s_axil_awvalid_i && s_axil_wvalid_i && !bvalid_q;
@@ -100,6 +137,22 @@ module sta_csr (
       sta_pkg::CsrStallWHi:    rd_val = stall_w_q[63:32];
       sta_pkg::CsrStallOLo:    rd_val = stall_o_q[31:0];
       sta_pkg::CsrStallOHi:    rd_val = stall_o_q[63:32];
+      sta_pkg::CsrOpCyc0Lo:    rd_val = op_cyc[64*0 +: 32];
+      sta_pkg::CsrOpCyc0Hi:    rd_val = op_cyc[64*0+32 +: 32];
+      sta_pkg::CsrOpCyc1Lo:    rd_val = op_cyc[64*1 +: 32];
+      sta_pkg::CsrOpCyc1Hi:    rd_val = op_cyc[64*1+32 +: 32];
+      sta_pkg::CsrOpCyc2Lo:    rd_val = op_cyc[64*2 +: 32];
+      sta_pkg::CsrOpCyc2Hi:    rd_val = op_cyc[64*2+32 +: 32];
+      sta_pkg::CsrOpCyc3Lo:    rd_val = op_cyc[64*3 +: 32];
+      sta_pkg::CsrOpCyc3Hi:    rd_val = op_cyc[64*3+32 +: 32];
+      sta_pkg::CsrOpCyc4Lo:    rd_val = op_cyc[64*4 +: 32];
+      sta_pkg::CsrOpCyc4Hi:    rd_val = op_cyc[64*4+32 +: 32];
+      sta_pkg::CsrOpCyc5Lo:    rd_val = op_cyc[64*5 +: 32];
+      sta_pkg::CsrOpCyc5Hi:    rd_val = op_cyc[64*5+32 +: 32];
+      sta_pkg::CsrOpCyc6Lo:    rd_val = op_cyc[64*6 +: 32];
+      sta_pkg::CsrOpCyc6Hi:    rd_val = op_cyc[64*6+32 +: 32];
+      sta_pkg::CsrOpCyc7Lo:    rd_val = op_cyc[64*7 +: 32];
+      sta_pkg::CsrOpCyc7Hi:    rd_val = op_cyc[64*7+32 +: 32];
       default:                 rd_val = sta_pkg::hw_csr(s_axil_araddr_i);  // HW_*, else 0
     endcase
   end
@@ -189,4 +242,9 @@ module sta_csr (
 
   logic unused;
   assign unused = ^{s_axil_wstrb_i[3:1]};
+
+  // The CSR map names OP_CYC0..OP_CYC7: one per value of ld_tag.
+  if (NumTags != 8) begin : g_bad_tags
+    $error("sta_csr: ld_tag must be 3 bits wide (OP_CYC0..OP_CYC7)");
+  end
 endmodule

@@ -5,6 +5,12 @@
 // done. An instruction that fails a static check is not dispatched; once
 // every earlier instruction is done, the error is raised with its cause and
 // index (so the run stops where the sequential reading stops).
+//
+// Memory fence: a load with ld_fence is held while the store unit has an
+// outstanding instruction (sta_hazard outstanding_o). Dispatch is in program
+// order, so every earlier ST is then done, with all its write responses
+// back. When such a load is dispatched, tag_valid_o / tag_o report its ld_tag
+// (the operation class the cycle counters OP_CYC* attribute cycles to).
 module sta_dispatch #(
   // Queue entry: {sync_of(instr), pc, instr}; sync_t is four flag masks and the dup bit.
   parameter int unsigned QW = 4 * sta_pkg::NumFlags + 1 + 32 + sta_pkg::InstrBits
@@ -27,6 +33,8 @@ module sta_dispatch #(
   input  logic        units_idle_i,   // queues empty, units idle
   // Events
   output logic        instr_o,        // an instruction was dispatched
+  output logic        tag_valid_o,    // a load with ld_fence was dispatched
+  output logic [sta_pkg::FLdTagW-1:0] tag_o,  // its ld_tag (valid with tag_valid_o)
   output logic        done_o,
   output logic        err_o,
   output sta_pkg::err_e err_cause_o,
@@ -46,29 +54,35 @@ module sta_dispatch #(
   sta_pkg::err_e   hcause_q;
 
   logic            is_q, is_end, fault, hold, take, push, drained, hz_empty, load;
-  logic [3:0]      room;
+  logic            fence, fence_hold;
+  logic [3:0]      room, outstanding;
   logic [1:0]      qidx;
 
   assign is_q   = (32'(hunit_q) < 4);
   assign is_end = !is_q;  // only END belongs to the dispatcher (unknown opcodes fault)
   assign fault  = (hcause_q != sta_pkg::ErrNone);
   assign qidx   = hunit_q[1:0];
+  // Only LD_A, LD_W and LD_P go to the load unit, and all three have ld_fence.
+  assign fence      = (32'(hunit_q) == sta_pkg::UnitLoad) &&
+                      (hinstr_q[sta_pkg::FLdFenceLsb +: sta_pkg::FLdFenceW] != '0);
+  assign fence_hold = fence && outstanding[sta_pkg::UnitStore];
 
   sta_hazard #(
     .NumQ (4),
     .Depth(sta_pkg::IqDepth + 3)
   ) u_hazard (
-    .clk_i    (clk_i),
-    .rst_ni   (rst_ni),
-    .clr_i    (start_i),
-    .unit_i   (qidx),
-    .produce_i(hsync_q.wait_empty),
-    .consume_i(hsync_q.wait_full),
-    .hold_o   (hold),
-    .room_o   (room),
-    .push_i   (push),
-    .done_i   (unit_done_i),
-    .empty_o  (hz_empty)
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clr_i        (start_i),
+    .unit_i       (qidx),
+    .produce_i    (hsync_q.wait_empty),
+    .consume_i    (hsync_q.wait_full),
+    .hold_o       (hold),
+    .room_o       (room),
+    .push_i       (push),
+    .done_i       (unit_done_i),
+    .outstanding_o(outstanding),
+    .empty_o      (hz_empty)
   );
 
   wire running = (state_q == StRun) && active_i;
@@ -76,11 +90,13 @@ module sta_dispatch #(
 
   always_comb begin
     q_valid_o = '0;
-    if (go && is_q && !hold && room[qidx]) q_valid_o[qidx] = 1'b1;
+    if (go && is_q && !hold && !fence_hold && room[qidx]) q_valid_o[qidx] = 1'b1;
   end
   assign push       = (q_valid_o & q_ready_i) != '0;
   assign take       = push || (go && is_end);
   assign instr_o    = take;
+  assign tag_valid_o = push && fence;
+  assign tag_o       = hinstr_q[sta_pkg::FLdTagLsb +: sta_pkg::FLdTagW];
   assign q_data_o   = {hsync_q, hpc_q, hinstr_q};
   assign drained    = units_idle_i && hz_empty;
   // Refill the decode stage when it is empty or its instruction leaves.

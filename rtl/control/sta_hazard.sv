@@ -15,6 +15,9 @@
 // array pipeline (a GEMM every two cycles, four cycles from issue to
 // landing): IqDepth + 3. Dispatch also waits for room (room_o), so a unit
 // with more instructions in flight is slowed down, never overrun.
+//
+// outstanding_o[q] says queue q has an outstanding instruction; the
+// dispatcher holds a load with ld_fence while the store's bit is set.
 module sta_hazard #(
   parameter int unsigned NumQ  = 4,
   parameter int unsigned Depth = sta_pkg::IqDepth + 3
@@ -31,6 +34,7 @@ module sta_hazard #(
   input  logic            push_i,      // dispatched this cycle into queue unit_i
   // Units
   input  logic [NumQ-1:0] done_i,      // one-cycle pulse: the oldest outstanding instruction is done
+  output logic [NumQ-1:0] outstanding_o,  // queue q has an outstanding instruction (the memory fence)
   output logic            empty_o      // nothing outstanding in any unit
 );
   localparam int unsigned PtrW = (Depth > 1) ? $clog2(Depth) : 1;
@@ -119,7 +123,8 @@ module sta_hazard #(
     end
   end
 
-  assign empty_o = (nonempty == '0);
+  assign outstanding_o = nonempty;
+  assign empty_o       = (nonempty == '0);
 
 `ifndef SYNTHESIS
   // Boolean checks as immediate assertions at the clock edge (no sampled

@@ -118,7 +118,8 @@ module sta_top (
   logic start, busy, done, err_any;
   logic [31:0] prog_addr, prog_len, err_pc;
   sta_pkg::err_e err_cause;
-  logic ev_busy, ev_stall, ev_instr, ev_vec_busy, ev_stall_a, ev_stall_w, ev_stall_o;
+  logic ev_busy, ev_stall, ev_instr, ev_vec_busy, ev_stall_a, ev_stall_w, ev_stall_o, ev_tag_valid;
+  logic [sta_pkg::FLdTagW-1:0] ev_tag;
 
   // Fetch
   logic f_ar_valid, f_ar_ready, f_r_valid, f_r_ready, f_valid, f_ready, f_exhausted, f_err;
@@ -232,6 +233,8 @@ module sta_top (
     .ev_vec_busy_i   (ev_vec_busy),
     .ev_rd_beat_i    (m_axi_rvalid_i && m_axi_rready_o),
     .ev_wr_beat_i    (m_axi_wvalid_o && m_axi_wready_i),
+    .ev_tag_valid_i  (ev_tag_valid),
+    .ev_tag_i        (ev_tag),
     .irq_o           (irq_o)
   );
 
@@ -313,6 +316,8 @@ module sta_top (
     .unit_done_i (unit_done),
     .units_idle_i(units_idle),
     .instr_o     (ev_instr),
+    .tag_valid_o (ev_tag_valid),
+    .tag_o       (ev_tag),
     .done_o      (d_done),
     .err_o       (d_err),
     .err_cause_o (d_err_cause),
