@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 
@@ -196,6 +197,13 @@ RunResult rtl_run(const HwConfig& hw, std::vector<uint8_t>& mem, uint32_t prog_a
   res.rd_beats = csr.read(sp::kCsrDmaRdBeats);
   res.wr_beats = csr.read(sp::kCsrDmaWrBeats);
   res.vec_busy_cycles = csr.read64(sp::kCsrVecBusyLo, sp::kCsrVecBusyHi);
+  constexpr uint32_t kOpCycLo[8] = {sp::kCsrOpCyc0Lo, sp::kCsrOpCyc1Lo, sp::kCsrOpCyc2Lo, sp::kCsrOpCyc3Lo,
+                                    sp::kCsrOpCyc4Lo, sp::kCsrOpCyc5Lo, sp::kCsrOpCyc6Lo, sp::kCsrOpCyc7Lo};
+  constexpr uint32_t kOpCycHi[8] = {sp::kCsrOpCyc0Hi, sp::kCsrOpCyc1Hi, sp::kCsrOpCyc2Hi, sp::kCsrOpCyc3Hi,
+                                    sp::kCsrOpCyc4Hi, sp::kCsrOpCyc5Hi, sp::kCsrOpCyc6Hi, sp::kCsrOpCyc7Hi};
+  static_assert(std::size(kOpCycLo) == std::tuple_size_v<decltype(res.op_cycles)>);
+  static_assert(std::size(kOpCycLo) == (1u << sp::kFLdTag.width), "one OP_CYC register per ld_tag value");
+  for (size_t t = 0; t < res.op_cycles.size(); ++t) res.op_cycles[t] = csr.read64(kOpCycLo[t], kOpCycHi[t]);
   res.has_counters = true;
   if (status & kStatusError) {
     res.status = RunStatus::kHwError;

@@ -54,6 +54,8 @@ Instr encode_ld(const LdInstr& x) {
   i.set(sp::kFLdRowBytes, x.row_bytes);
   i.set(sp::kFLdBufAddr, x.buf_addr);
   i.set(sp::kFLdBufRowWords, x.buf_row_words);
+  i.set(sp::kFLdFence, x.fence ? 1 : 0);
+  i.set(sp::kFLdTag, x.tag);
   return i;
 }
 
@@ -181,6 +183,8 @@ LdInstr decode_ld(const Instr& i) {
   x.row_bytes = i.get(sp::kFLdRowBytes);
   x.buf_addr = i.get(sp::kFLdBufAddr);
   x.buf_row_words = i.get(sp::kFLdBufRowWords);
+  x.fence = i.get(sp::kFLdFence) != 0;
+  x.tag = i.get(sp::kFLdTag);
   return x;
 }
 
@@ -303,6 +307,8 @@ std::string disasm(const Instr& i) {
         << (x.interleave ? " interleave" : "") << " dram=" << hex(x.dram_addr)
         << " stride=" << x.dram_stride << " rows=" << x.rows << " row_bytes=" << x.row_bytes << " buf=" << x.buf_addr
         << " row_words=" << x.buf_row_words;
+      if (x.fence) s << " fence";
+      if (x.fence || x.tag != 0) s << " tag=" << x.tag;
       break;
     }
     case sp::Opcode::kGemm: {

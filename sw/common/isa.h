@@ -40,6 +40,8 @@ struct LdInstr {
   uint32_t row_bytes = 0;     // bytes used from each row (transpose: the number of columns)
   uint32_t buf_addr = 0;      // word address inside the slot / half of row 0
   uint32_t buf_row_words = 0; // word pitch between rows r and r+Banks of one bank
+  bool fence = false;         // ld_fence: start only after every earlier ST is done (its writes landed)
+  uint32_t tag = 0;           // ld_tag (0..7, needs fence): operation class counted in OP_CYC<tag> from here on
 };
 
 struct GemmInstr {

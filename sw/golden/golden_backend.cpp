@@ -167,6 +167,9 @@ RunResult GoldenBackend::run(std::vector<uint8_t>& mem, uint32_t prog_addr, uint
 }
 
 void GoldenBackend::exec_ld(const Instr& in) {
+  // ld_fence and ld_tag (x.fence, x.tag) change only the RTL's timing and
+  // where it counts cycles (OP_CYC*): executed one instruction at a time,
+  // every earlier ST is done before this load anyway.
   const LdInstr x = decode_ld(in);
   const char* name = x.target == LdTarget::kA ? "LD_A" : x.target == LdTarget::kW ? "LD_W" : "LD_P";
   if (x.target == LdTarget::kW && x.transpose) {

@@ -4,6 +4,7 @@
 // runtime itself depends on neither.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,6 +41,9 @@ struct RunResult {
   uint64_t rd_beats = 0;
   uint64_t wr_beats = 0;
   uint64_t vec_busy_cycles = 0;  // cycles the vector unit executed an instruction (VEC_BUSY)
+  // OP_CYC0..7: the cycles of `cycles` per operation class, the ld_tag of the
+  // latest load with ld_fence dispatched (class 7 before the first); they sum to `cycles`.
+  std::array<uint64_t, 8> op_cycles{};
   double wall_seconds = 0.0;  // host time of the run
 };
 
