@@ -135,6 +135,70 @@ TEST(common, isa_builders_round_trip) {
   EXPECT_EQ(sta::encode_end().opcode(), sp::Opcode::kEnd);
 }
 
+TEST(common, isa_ld_fence_tag_round_trip) {
+  // ld_fence and ld_tag on all three loads, at their spec positions (word 0),
+  // next to the other fields of each load; the defaults encode as zero.
+  for (sta::LdTarget t : {sta::LdTarget::kA, sta::LdTarget::kW, sta::LdTarget::kP}) {
+    for (uint32_t tag = 0; tag < 8; ++tag) {
+      sta::LdInstr l;
+      l.target = t;
+      l.buf = 1;
+      l.dense = t == sta::LdTarget::kW;
+      l.interleave = t == sta::LdTarget::kW;
+      l.dram_addr = 0x4000;
+      l.dram_stride = 64;
+      l.rows = 9;
+      l.row_bytes = 100;
+      l.buf_addr = 3;
+      l.buf_row_words = 2;
+      l.fence = true;
+      l.tag = tag;
+      const sta::Instr i = sta::encode_ld(l);
+      EXPECT_EQ(i.get(sp::kFLdFence), 1u);
+      EXPECT_EQ(i.get(sp::kFLdTag), tag);
+      EXPECT_EQ((i.w[sp::kFLdFence.word] >> sp::kFLdFence.lsb) & 1u, 1u);
+      EXPECT_EQ((i.w[sp::kFLdTag.word] >> sp::kFLdTag.lsb) & 7u, tag);
+      const sta::LdInstr d = sta::decode_ld(i);
+      EXPECT_TRUE(d.fence);
+      EXPECT_EQ(d.tag, tag);
+      EXPECT_TRUE(d.target == t);
+      EXPECT_EQ(d.buf, 1u);
+      EXPECT_EQ(d.dense, l.dense);
+      EXPECT_EQ(d.interleave, l.interleave);
+      EXPECT_EQ(d.rows, 9u);
+      // The fence bits are the only difference to the same load without them.
+      sta::LdInstr plain = l;
+      plain.fence = false;
+      plain.tag = 0;
+      const sta::Instr p = sta::encode_ld(plain);
+      const uint32_t fence_bits = ((1u << sp::kFLdFence.width) - 1) << sp::kFLdFence.lsb |
+                                  ((1u << sp::kFLdTag.width) - 1) << sp::kFLdTag.lsb;
+      EXPECT_EQ(i.w[0] & ~fence_bits, p.w[0]);
+      for (size_t k = 1; k < 8; ++k) EXPECT_EQ(i.w[k], p.w[k]) << "word " << k;
+      EXPECT_FALSE(sta::decode_ld(p).fence);
+      EXPECT_EQ(sta::decode_ld(p).tag, 0u);
+      EXPECT_EQ(p.get(sp::kFLdFence), 0u);
+      EXPECT_EQ(p.get(sp::kFLdTag), 0u);
+      // Disassembly names both.
+      const std::string s = sta::disasm(i);
+      EXPECT_NE(s.find(" fence tag=" + std::to_string(tag)), std::string::npos) << s;
+      EXPECT_EQ(sta::disasm(p).find("fence"), std::string::npos);
+    }
+  }
+  // ld_fence and ld_tag use no bit that another field of a load uses.
+  for (const sp::Field& f : {sp::kFOpcode, sp::kFLdSlot, sp::kFLdHalf, sp::kFLdDense, sp::kFLdTranspose,
+                             sp::kFLdInterleave}) {
+    for (const sp::Field& g : {sp::kFLdFence, sp::kFLdTag}) {
+      if (f.word != g.word) continue;
+      EXPECT_TRUE(f.lsb + f.width <= g.lsb || g.lsb + g.width <= f.lsb) << f.name << " overlaps " << g.name;
+    }
+  }
+  sta::LdInstr big;
+  big.fence = true;
+  big.tag = 8;  // three bits
+  EXPECT_THROW(sta::encode_ld(big), std::invalid_argument);
+}
+
 TEST(common, isa_bytes_little_endian) {
   sta::Instr i;
   i.w[0] = 0x04030201u;

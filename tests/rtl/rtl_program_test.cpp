@@ -556,6 +556,184 @@ TEST(RtlProgram, EmptyStoreBehindTheVectorUnit) {
 }
 
 // ------------------------------------------------------------------------
+// The memory fence (ld_fence) and the per-operation cycles (ld_tag, OP_CYC*)
+// ------------------------------------------------------------------------
+
+// A load with ld_fence (and ld_tag).
+Instr ld_a_fenced(uint32_t slot, uint32_t dram, uint32_t stride, uint32_t rows, uint32_t row_bytes,
+                  uint32_t buf_addr, uint32_t pitch, uint32_t tag) {
+  LdInstr x = decode_ld(ld_a(slot, dram, stride, rows, row_bytes, buf_addr, pitch));
+  x.fence = true;
+  x.tag = tag;
+  return encode_ld(x);
+}
+
+// Two operations chained through memory: ADD(X, Y) -> A2, ST A2 -> T; then
+// LD_A A3 <- T (the second operation reads the first one's output back),
+// ST A3 -> OUT. T starts with other bytes (a sentinel). The load of T names
+// another slot than everything before it, so no flag orders it after the ST:
+// only the fence does. Without it the load unit, idle once X and Y are in,
+// reads T while the ADD still runs.
+constexpr uint32_t kChainRows = 32, kChainBytes = 128;
+constexpr uint32_t kChainX = kData, kChainY = kData + 0x2000, kChainT = kData + 0x4000,
+                   kChainOut = kData + 0x8000;
+Image chained_through_memory(bool fence) {
+  const uint32_t words = kChainBytes / hw().a_word_bytes();
+  Image img;
+  img.fill(kChainX, kChainRows * kChainBytes, 71);
+  img.fill(kChainY, kChainRows * kChainBytes, 72);
+  img.fill(kChainT, kChainRows * kChainBytes, 73);  // what a load that overtakes the store reads
+  img.add(ld_a(0, kChainX, kChainBytes, kChainRows, kChainBytes, 0, words));
+  img.add(ld_a(1, kChainY, kChainBytes, kChainRows, kChainBytes, 0, words));
+  VecInstr add;
+  add.op = sp::Opcode::kAdd;
+  add.src = 0;
+  add.src1 = 1;
+  add.dst = 2;
+  add.rows = kChainRows;
+  add.cols = kChainBytes;
+  add.src_pitch = add.src1_pitch = add.dst_pitch = words;
+  add.rel_src = add.rel_src1 = add.final = true;
+  add.ma = 3;
+  add.mb = 5;
+  add.shift = 3;
+  img.add(encode_vec(add));
+  img.add(st(2, kChainT, kChainBytes, kChainRows, kChainBytes, 0, words));
+  if (fence)
+    img.add(ld_a_fenced(3, kChainT, kChainBytes, kChainRows, kChainBytes, 0, words, 1));
+  else
+    img.add(ld_a(3, kChainT, kChainBytes, kChainRows, kChainBytes, 0, words));
+  img.add(st(3, kChainOut, kChainBytes, kChainRows, kChainBytes, 0, words));
+  img.add(encode_end());
+  return img;
+}
+
+// Bytes of [addr, addr+n) that differ between two images.
+size_t region_diffs(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, uint32_t addr, uint32_t n) {
+  size_t d = 0;
+  for (uint32_t i = 0; i < n; ++i) d += a.at(addr + i) != b.at(addr + i);
+  return d;
+}
+
+TEST(RtlProgram, FencedLoadReadsWhatTheStoreWrote) {
+  const Image img = chained_through_memory(true);
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  const uint32_t n = kChainRows * kChainBytes;
+  const std::vector<uint8_t> m0 = img.bytes();
+  EXPECT_GT(region_diffs(m0, b.gm, kChainT, n), n / 2) << "the ADD's result is not the sentinel";
+  for (uint32_t i = 0; i < n; ++i)
+    ASSERT_EQ(b.rm[kChainOut + i], b.gm[kChainT + i]) << "OUT is not the stored T at byte " << i;
+}
+
+// The race the fence closes is real in this harness: the same program
+// without ld_fence reads T before the store has written it, and OUT holds
+// (mostly) the sentinel instead of the ADD's result. (The golden model,
+// one instruction at a time, gives the ordered result either way.)
+TEST(RtlProgram, UnfencedLoadOvertakesTheStore) {
+  const Image img = chained_through_memory(false);
+  const Both b = run_both(img);
+  EXPECT_EQ(status_name(b.r.status), "done") << b.r.message;
+  EXPECT_EQ(status_name(b.g.status), "done") << b.g.message;
+  const uint32_t n = kChainRows * kChainBytes;
+  const std::vector<uint8_t> m0 = img.bytes();
+  EXPECT_GT(region_diffs(b.gm, b.rm, kChainOut, n), n / 2) << "without the fence the load should read T early";
+  size_t sentinel = 0;
+  for (uint32_t i = 0; i < n; ++i) sentinel += b.rm[kChainOut + i] == m0[kChainT + i];
+  EXPECT_GT(sentinel, n / 2) << "OUT should hold T's initial bytes";
+  EXPECT_EQ(region_diffs(b.gm, b.rm, kChainT, n), 0u) << "the store itself is right";
+}
+
+// The fence under a slow memory: long read and write latency (the write
+// responses, which the store waits for, come late) and a narrow memory.
+TEST(RtlProgram, FencedLoadWithLongMemoryLatency) {
+  const Image img = chained_through_memory(true);
+  for (uint32_t latency : {200u, 1000u}) {
+    SCOPED_TRACE("mem_latency " + std::to_string(latency));
+    RunOptions opt;
+    opt.max_cycles = 400'000;
+    opt.mem_latency = latency;
+    opt.mem_bytes_per_cycle = 4;
+    const Both b = run_both(img, opt);
+    expect_same(b, RunStatus::kDone);
+    EXPECT_GT(b.r.cycles, 3ull * latency) << "load, store (its responses) and the fenced load one after another";
+  }
+}
+
+// OP_CYC0..7: three operations chained through memory, each starting with a
+// fenced load tagged 1, 2, 3. Class 7 holds the cycles before the first
+// fenced load is dispatched (program fetch); 0, 4, 5, 6 are never named.
+TEST(RtlProgram, OpCyclesPerFencedSegment) {
+  const uint32_t rows = 16, bytes = 192, words = (bytes + hw().a_word_bytes() - 1) / hw().a_word_bytes();
+  const uint32_t stride = bus_align(bytes), n = rows * stride;
+  const uint32_t in = kData, t1 = kData + 0x2000, t2 = kData + 0x4000, out = kData + 0x6000;
+  Image img;
+  img.fill(in, n, 81);
+  img.fill(t1, 2 * 0x2000 + n, 82);
+  img.add(ld_a_fenced(0, in, stride, rows, bytes, 0, words, 1));
+  img.add(st(0, t1, stride, rows, bytes, 0, words));
+  img.add(ld_a_fenced(1, t1, stride, rows, bytes, 0, words, 2));
+  img.add(st(1, t2, stride, rows, bytes, 0, words));
+  img.add(ld_a_fenced(2, t2, stride, rows, bytes, 0, words, 3));
+  img.add(st(2, out, stride, rows, bytes, 0, words));
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kDone);
+  for (uint32_t r = 0; r < rows; ++r)
+    for (uint32_t j = 0; j < bytes; ++j)
+      ASSERT_EQ(b.rm[out + r * stride + j], b.rm[in + r * stride + j]) << "row " << r << " byte " << j;
+  ASSERT_TRUE(b.r.has_counters);
+  uint64_t sum = 0;
+  for (uint32_t t = 0; t < 8; ++t) {
+    SCOPED_TRACE("OP_CYC" + std::to_string(t));
+    sum += b.r.op_cycles[t];
+    if (t >= 1 && t <= 3) {
+      // A segment runs from its load's dispatch to the next fenced load's,
+      // which waits for this segment's store (the last one to the end): it
+      // holds a whole load and then a whole store, one bus beat per cycle at most.
+      EXPECT_GE(b.r.op_cycles[t], 2ull * rows * (stride / hw().bus_bytes)) << "a load and a store";
+    } else if (t == 7) {
+      EXPECT_GT(b.r.op_cycles[t], 0u) << "fetch of the first instruction";
+    } else {
+      EXPECT_EQ(b.r.op_cycles[t], 0u);
+    }
+    EXPECT_EQ(b.g.op_cycles[t], 0u) << "the golden model has no counters";
+  }
+  EXPECT_EQ(sum, b.r.cycles);
+  EXPECT_FALSE(b.g.has_counters);
+  std::printf("OP_CYC1..3, 7: %llu %llu %llu, %llu of %llu cycles\n",
+              static_cast<unsigned long long>(b.r.op_cycles[1]), static_cast<unsigned long long>(b.r.op_cycles[2]),
+              static_cast<unsigned long long>(b.r.op_cycles[3]), static_cast<unsigned long long>(b.r.op_cycles[7]),
+              static_cast<unsigned long long>(b.r.cycles));
+
+  // A program without fences: every cycle is class 7.
+  Image plain;
+  plain.fill(in, n, 83);
+  plain.add(ld_a(0, in, stride, rows, bytes, 0, words));
+  plain.add(st(0, out, stride, rows, bytes, 0, words));
+  plain.add(encode_end());
+  const Both p = run_both(plain);
+  expect_same(p, RunStatus::kDone);
+  EXPECT_EQ(p.r.op_cycles[7], p.r.cycles);
+  for (uint32_t t = 0; t < 7; ++t) EXPECT_EQ(p.r.op_cycles[t], 0u) << "OP_CYC" << t;
+}
+
+// ld_tag without ld_fence is BAD_FIELDS (a tag that would silently count nowhere).
+TEST(RtlProgram, BadFieldsTagWithoutFence) {
+  Image img;
+  img.fill(kData, 0x1000, 8);
+  img.add(ld_a(0, kData, 64, 4, 64, 0, 1));
+  img.add(st(0, kData + 0x4000, 64, 4, 64, 0, 1));
+  Instr in = ld_a(1, kData, 64, 4, 64, 0, 1);
+  in.set(sp::kFLdTag, 2);
+  img.add(in);
+  img.add(encode_end());
+  const Both b = run_both(img);
+  expect_same(b, RunStatus::kHwError, sp::ErrCause::kBadFields, 2);
+  EXPECT_GT(changed(img, b.rm), 200u) << "the store before it landed";
+}
+
+// ------------------------------------------------------------------------
 // Errors
 // ------------------------------------------------------------------------
 
