@@ -9,6 +9,7 @@ void register_gemm_command(CLI::App& app);      // cmd_gemm.cpp
 void register_op_command(CLI::App& app);        // cmd_op.cpp
 void register_attention_command(CLI::App& app); // cmd_attention.cpp
 void register_bench_command(CLI::App& app);     // cmd_bench.cpp
+void register_run_command(CLI::App& app);       // cmd_run.cpp
 void register_train_commands(CLI::App& app);    // cmd_prune.cpp (prune, compress)
 }  // namespace sta::cli
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   sta::cli::register_gemm_command(app);
   sta::cli::register_op_command(app);
   sta::cli::register_attention_command(app);
+  sta::cli::register_run_command(app);
   sta::cli::register_bench_command(app);
   sta::cli::register_train_commands(app);
   try {
