@@ -5,6 +5,7 @@
 
 namespace sta::cli {
 
+#ifdef STA_HAVE_CPU_MODULE
 namespace {
 
 using Entry = void (*)(const CpuArgs*, CpuTiming*);
@@ -17,6 +18,7 @@ CpuTiming call_module(const CpuArgs& a) {
 }
 
 }  // namespace
+#endif
 
 CpuRunner cpu_runner() {
 #ifdef STA_HAVE_CPU_MODULE
