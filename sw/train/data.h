@@ -1,7 +1,7 @@
-// Fashion-MNIST (or MNIST) from gzip-compressed IDX files.
-//   images: magic 0x00000803, u32 BE count, rows, cols, then count*rows*cols u8
-//   labels: magic 0x00000801, u32 BE count, then count u8
+// Fashion-MNIST (or MNIST) from gzip-compressed IDX files (io/idx.h) as LibTorch tensors.
 #pragma once
+
+#include "io/idx.h"
 
 #include <torch/torch.h>
 
@@ -11,16 +11,11 @@
 
 namespace sta::train {
 
-struct IdxImages {
-  int64_t count = 0, rows = 0, cols = 0;
-  std::vector<uint8_t> pixels;
-};
-
-// Reads a whole .gz (or plain) file with zlib; throws std::runtime_error with the path.
-std::vector<uint8_t> read_gz(const std::string& path);
-// Parse IDX bytes; `limit` > 0 keeps only the first `limit` items. Throws with a clear message.
-IdxImages idx_parse_images(const std::vector<uint8_t>& bytes, const std::string& what, int64_t limit);
-std::vector<uint8_t> idx_parse_labels(const std::vector<uint8_t>& bytes, const std::string& what, int64_t limit);
+// The IDX reader lives in sw/io (no LibTorch); these names stay usable as sta::train::*.
+using sta::IdxImages;
+using sta::idx_parse_images;
+using sta::idx_parse_labels;
+using sta::read_gz;
 
 struct Dataset {
   torch::Tensor images;  // float [count, 28*28/patch^2 patches, patch*patch], normalized
