@@ -16,6 +16,7 @@ struct CpuArgs {
   const float* x = nullptr;     // [seq][hidden]
   int64_t seq = 0, valid_len = 0;
   int warmup = 2, runs = 7;
+  int threads = 0;              // LibTorch intra-op threads; 0 = every core (std::thread::hardware_concurrency)
 };
 
 struct CpuTiming {

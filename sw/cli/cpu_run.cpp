@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 namespace sta::cli {
 
@@ -66,6 +67,8 @@ CpuTiming time_on_cpu(const CpuArgs& a) {
   if (!a.q || !a.x || a.seq <= 0 || a.runs < 1 || a.warmup < 0) throw std::invalid_argument("--cpu: bad arguments");
   const QEncoder& q = *a.q;
   torch::NoGradGuard no_grad;
+  const int threads = a.threads > 0 ? a.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
   TorchGraph tg;
   for (const QLinear& l : q.linears) {
     tg.w.push_back(from(l.pruned.w, {l.pruned.out, l.pruned.in}));

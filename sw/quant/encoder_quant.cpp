@@ -157,6 +157,18 @@ QEncoder build_encoder(const EncoderModel& m, NmPattern nm, int64_t layers) {
   return q;
 }
 
+EncoderModel with_pruned_weights(const EncoderModel& m, const QEncoder& q) {
+  EncoderModel r = m;
+  if (q.linears.size() != size_t(q.cfg.layers) * 6 || q.cfg.layers > int64_t(m.layers.size()))
+    throw std::logic_error("with_pruned_weights: the graph is not of this model");
+  for (int64_t l = 0; l < q.cfg.layers; ++l) {
+    EncoderLayerF& L = r.layers[size_t(l)];
+    LinearF* dst[6] = {&L.q, &L.k, &L.v, &L.o, &L.ffn1, &L.ffn2};
+    for (int j = 0; j < 6; ++j) *dst[j] = q.linears[size_t(l * 6 + j)].pruned;
+  }
+  return r;
+}
+
 std::vector<std::vector<float>> float_forward(const QEncoder& q, const float* x, int64_t seq, int64_t valid) {
   if (seq <= 0) bad("the sequence length must be positive");
   if (valid == 0) valid = seq;
@@ -223,6 +235,20 @@ void calibrate(QEncoder& q, const std::vector<std::vector<float>>& values, const
   if (values.size() != q.tensors.size()) throw std::logic_error("calibrate: one value set per tensor expected");
   for (size_t t = 0; t < q.tensors.size(); ++t)
     q.tensors[t].scale = quant::scale_of_max(quant::max_abs(values[t].data(), values[t].size()));
+  q.calibration = source;
+}
+
+void CalibStats::add(const std::vector<std::vector<float>>& values) {
+  if (max_abs.empty()) max_abs.assign(values.size(), 0.0);
+  if (values.size() != max_abs.size()) throw std::logic_error("CalibStats: one value set per tensor expected");
+  for (size_t t = 0; t < values.size(); ++t)
+    max_abs[t] = std::max(max_abs[t], quant::max_abs(values[t].data(), values[t].size()));
+  ++inputs;
+}
+
+void calibrate(QEncoder& q, const CalibStats& st, const std::string& source) {
+  if (st.max_abs.size() != q.tensors.size()) throw std::logic_error("calibrate: statistics of another graph");
+  for (size_t t = 0; t < q.tensors.size(); ++t) q.tensors[t].scale = quant::scale_of_max(st.max_abs[t]);
   q.calibration = source;
 }
 

@@ -69,7 +69,7 @@ struct LayerPoints {
 struct QEncoder {
   EncoderConfig cfg;
   NmPattern nm;
-  std::vector<QLinear> linears;
+  std::vector<QLinear> linears;  // per layer in the order q, k, v, o, ffn1, ffn2
   std::vector<LayerNormF> norms;
   std::vector<EncTensor> tensors;
   std::vector<EncNode> nodes;   // in execution order
@@ -84,6 +84,11 @@ struct QEncoder {
 // divide hidden, or an invalid pattern.
 QEncoder build_encoder(const EncoderModel& m, NmPattern nm, int64_t layers = 0);
 
+// The model with every encoder Linear replaced by its pruned float weights
+// (the weights this graph quantized): built again with a dense pattern, it
+// computes the same function with the zeros stored.
+EncoderModel with_pruned_weights(const EncoderModel& m, const QEncoder& q);
+
 // Float32 reference of the graph on x [seq][hidden]: every tensor's values
 // ([seq][cols]), in double for the accumulations, stored as float. Keys at or
 // beyond valid_len are masked in attention (0 = seq).
@@ -91,6 +96,13 @@ std::vector<std::vector<float>> float_forward(const QEncoder& q, const float* x,
 
 // Sets every tensor's scale to max|x| / 127 of the given reference values.
 void calibrate(QEncoder& q, const std::vector<std::vector<float>>& values, const std::string& source);
+// The same over several inputs: the running max|x| of every tensor.
+struct CalibStats {
+  std::vector<double> max_abs;  // per tensor
+  int64_t inputs = 0;
+  void add(const std::vector<std::vector<float>>& values);
+};
+void calibrate(QEncoder& q, const CalibStats& stats, const std::string& source);
 
 // BERT embeddings on the host: word[id] + position[i] + token_type[0], then
 // the embedding LayerNorm. Throws std::invalid_argument when the model has no
