@@ -1,6 +1,7 @@
 # STA top-level Makefile: a thin wrapper around CMake.
 #
-#   make demo            build, then run scripts/demo.sh
+#   make demo            build, then run scripts/demo.sh (the 2:8 ViT on Fashion-MNIST)
+#   make tour            build, then run scripts/tour.sh (single GEMMs, vector operations, attention)
 #   make test            build, then run every test (ctest)
 #   make HW=configs/paper.json test
 #                        the same for another hardware configuration, in its
@@ -42,7 +43,7 @@ FLAGS_STAMP := $(BUILD)/.cmake-flags
 RTL_SOURCES := $(sort $(filter-out rtl/pkg/%,$(wildcard rtl/*/*.sv)))
 RTL_WAIVER := $(wildcard rtl/lint/verilator.vlt)
 
-.PHONY: all setup configure build test demo bench lint synth idp-bench clean
+.PHONY: all setup configure build test demo tour bench lint synth idp-bench clean
 
 all: build
 
@@ -76,6 +77,9 @@ test: build
 
 demo: build
 	BUILD=$(BUILD) bash scripts/demo.sh
+
+tour: build
+	BUILD=$(BUILD) bash scripts/tour.sh
 
 # stdout carries only the JSON ({"NAME": bench, ...}); builds and progress go
 # to stderr. Without HW: configs/default.json and configs/paper.json, each in

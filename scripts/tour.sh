@@ -2,13 +2,13 @@
 # A short tour: the same GEMM dense and N:M sparse on the golden model and on
 # the Verilated RTL, the vector unit's operations, and one attention block
 # whose scores never leave the chip. Every RTL result is checked against the
-# golden model. Run through `make demo` (it builds first).
+# golden model. Run through `make tour` (it builds first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 STA="$BUILD/sta"
 if [ ! -x "$STA" ]; then
-  echo "demo: $STA not found; run 'make demo' (it builds first)" >&2
+  echo "tour: $STA not found; run 'make tour' (it builds first)" >&2
   exit 1
 fi
 
@@ -35,6 +35,6 @@ echo
 echo "== Attention: Q K^T -> scale -> mask -> softmax -> P V, scores kept on chip =="
 run "$STA" attention --seq 128 --head-dim 64 --valid-len 100 --backend rtl
 echo
-echo "demo: done. Every RTL result was compared with the golden model (bit_exact);"
-echo "demo: N:M runs need about N/M of the dense cycles while the engine is the bottleneck;"
-echo "demo: the attention block's cycles stay close to its two GEMMs alone."
+echo "tour: done. Every RTL result was compared with the golden model (bit_exact);"
+echo "tour: N:M runs need about N/M of the dense cycles while the engine is the bottleneck;"
+echo "tour: the attention block's cycles stay close to its two GEMMs alone."
