@@ -6,21 +6,27 @@
 # Training output (checkpoints, per-stage JSON, results.json) stays in $DEMO_OUT (default
 # out/demo_vit); rerunning resumes from its checkpoints.
 # Environment: STA (binary, default $BUILD/sta, BUILD defaulting to build), DEMO_OUT,
-# DEMO_SEED (1), DEMO_THREADS (1).
+# DEMO_SEED (1), DEMO_THREADS (1), DEMO_MODEL (the file written, default
+# models/vit_fmnist_2_8.safetensors), DEMO_QUICK=1 (a few iterations on a
+# small subset: the same pipeline in seconds, for the tests; not the demo model).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STA=${STA:-${BUILD:-build}/sta}
 OUT=${DEMO_OUT:-out/demo_vit}
 SEED=${DEMO_SEED:-1}
 THREADS=${DEMO_THREADS:-1}
-MODEL=models/vit_fmnist_2_8.safetensors
+MODEL=${DEMO_MODEL:-models/vit_fmnist_2_8.safetensors}
+QUICK=()
+if [ "${DEMO_QUICK:-0}" = 1 ]; then
+  QUICK=(--train-limit 512 --test-limit 256 --dense-iters 20 --chain-iters 30)
+fi
 
 if [ ! -x "$STA" ]; then
   echo "make_demo_model: '$STA' not found or not executable; build it first (cmake --build build --target sta) or set STA=" >&2
   exit 1
 fi
-mkdir -p "$OUT" models
-"$STA" prune --config configs/demo_vit.json --seed "$SEED" --threads "$THREADS" --out "$OUT" --json > "$OUT/prune.json.tmp"
+mkdir -p "$OUT" "$(dirname "$MODEL")"
+"$STA" prune --config configs/demo_vit.json --seed "$SEED" --threads "$THREADS" --out "$OUT" "${QUICK[@]}" --json > "$OUT/prune.json.tmp"
 mv "$OUT/prune.json.tmp" "$OUT/prune.json"
 "$STA" compress "$OUT/idp-2of8.safetensors" -o "$MODEL" --json > "$OUT/compress.json"
 echo "make_demo_model: $MODEL ($(stat -c %s "$MODEL") bytes); test accuracy (float, int8):" \
