@@ -28,6 +28,7 @@
 #include "cli/cpu_cmd.h"
 #include "compile/encoder.h"
 #include "golden/golden.h"
+#include "compress/encoder_file.h"
 #include "compress/vit_model.h"
 #include "io/hf_model.h"
 #include "io/idx.h"
@@ -336,10 +337,14 @@ int run_run_command(const RunArgs& a, nlohmann::ordered_json& out) {
       if (std::filesystem::is_directory(a.model)) {
         model = load_hf_encoder(a.model);
       } else if (std::filesystem::is_regular_file(a.model)) {
-        vit = load_sta_vit(a.model);
-        model = vit.enc;
-        file_nm = vit.nm;
-        is_vit = true;
+        if (is_compressed_encoder_file(a.model)) {  // sta compress --model: sta.model "kind": "encoder"
+          model = load_compressed_encoder(a.model, &file_nm);
+        } else {
+          vit = load_sta_vit(a.model);
+          model = vit.enc;
+          file_nm = vit.nm;
+          is_vit = true;
+        }
       } else {
         throw Exit{kExitBadInput, "--model " + a.model +
                                       ": not found (a Hugging Face folder with config.json and model.safetensors, or "

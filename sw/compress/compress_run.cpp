@@ -1,6 +1,8 @@
 #include "compress/compress_run.h"
 
+#include "compress/encoder_file.h"
 #include "compress/model_file.h"
+#include "io/hf_model.h"
 
 #include <cstdio>
 #include <sstream>
@@ -25,11 +27,8 @@ bool same(const CompressedModel& a, const CompressedModel& b) {
   return true;
 }
 
-}  // namespace
-
-nlohmann::json compress_file(const std::string& in, const std::string& out) {
-  const st::File ckpt = st::st_read(in);
-  const CompressedModel m = compress_checkpoint(ckpt);
+// Writes m to out, checks that it loads back identically, returns the size report.
+nlohmann::json write_and_report(const CompressedModel& m, const std::string& in, const std::string& out) {
   const st::File f = compressed_to_file(m);
   const std::vector<uint8_t> bytes = st::st_serialize(f);
   st::st_write(out, f);
@@ -56,6 +55,32 @@ nlohmann::json compress_file(const std::string& in, const std::string& out) {
                       {"bits_per_weight", double(bits) / double(l.w.rows * l.w.cols)}});
   }
   r["layers"] = layers;
+  return r;
+}
+
+}  // namespace
+
+nlohmann::json compress_file(const std::string& in, const std::string& out) {
+  const st::File ckpt = st::st_read(in);
+  return write_and_report(compress_checkpoint(ckpt), in, out);
+}
+
+nlohmann::json compress_encoder_dir(const std::string& dir, const std::string& nm, const std::string& out) {
+  NmPattern p;
+  try {
+    p = nm_parse(nm);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("--nm: ") + e.what());
+  }
+  if (p.m > 255) throw std::runtime_error("--nm " + p.str() + ": M must be at most 255");
+  const EncoderModel enc = load_hf_encoder(dir);
+  nlohmann::json r = write_and_report(compress_encoder(enc, p), dir, out);
+  r["kind"] = kEncoderKind;
+  r["nm"] = p.str();
+  // The file must load back as the encoder it was made from (every tensor, the config).
+  NmPattern back_nm;
+  (void)load_compressed_encoder(out, &back_nm);
+  if (back_nm.n != p.n || back_nm.m != p.m) throw std::runtime_error("internal error: compressed encoder's pattern changed");
   return r;
 }
 

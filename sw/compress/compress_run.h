@@ -14,6 +14,13 @@ namespace sta {
 //  "theory_bits_per_weight","layers":[{"name","pattern","rows","cols","bits_per_weight"}]}
 nlohmann::json compress_file(const std::string& in, const std::string& out);
 
+// `sta compress --model DIR --nm N:M`: the Hugging Face encoder in DIR
+// (load_hf_encoder) pruned N:M by magnitude, int8 and packed (compress_encoder,
+// compress/encoder_file.h), written to `out` and checked as compress_file does,
+// and loaded back with load_compressed_encoder. The report is compress_file's
+// plus "kind": "encoder" and "nm". Throws std::runtime_error (a bad --nm too).
+nlohmann::json compress_encoder_dir(const std::string& dir, const std::string& nm, const std::string& out);
+
 // Human-readable summary of compress_file's report.
 std::string compress_report_text(const nlohmann::json& r);
 

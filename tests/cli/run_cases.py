@@ -375,6 +375,32 @@ def case_hf_folder():
     check(j2["fidelity"] == j["fidelity"], f"renamed checkpoint: fidelity {j2['fidelity']} != {j['fidelity']}")
 
 
+def case_compress_hf():
+    """sta compress --model DIR --nm 2:8 -o F, then sta run --model F: the encoder's file, its pattern."""
+    d = write_bert(tmp("bert_c"), vocab=50, max_pos=16, type_vocab=2)
+    f = tmp("bert_c.sta.safetensors")
+    c = sta_json("compress", "--model", d, "--nm", "2:8", "-o", f)
+    check(c["kind"] == "encoder" and c["nm"] == "2:8" and c["out"] == f, f"compress report {c}")
+    check(len(c["layers"]) == 12 and all(l["pattern"] == "2:8" for l in c["layers"]), f"layers {c['layers']}")
+    check(2.7 < c["sparse_bits_per_weight"] < 3.5, f"bits per weight {c['sparse_bits_per_weight']}")
+    t, meta = st_read(f)
+    check(json.loads(meta["sta.model"])["kind"] == "encoder", f"sta.model {meta['sta.model']}")
+    check("encoder.layer.1.ffn2.values" in t and "embeddings.word" in t, f"tensors {sorted(t)[:8]}")
+    j = sta_json("run", "--model", f, "--seq", "8", "--backend", "golden")
+    check(j["nm"] == "2:8", f"nm {j['nm']}, expected the file's 2:8")
+    check(j["model"]["hidden"] == 64 and j["model"]["layers"] == 2 and j["model"]["family"] == "bert",
+          f"model {j['model']}")
+    check(j["fidelity"]["whole"] > 0.98, f"fidelity {j['fidelity']}")
+    k = sta_json("run", "--model", f, "--tokens", "1,2,3,49", "--backend", "golden")
+    check(k["seq"] == 4, f"tokens: seq {k['seq']}")
+    # Bad uses of compress --model.
+    expect_error(["compress", "--model", d], 1, r"needs --nm")
+    expect_error(["compress", "--model", d, "--nm", "3:2", "-o", tmp("x.sta.safetensors")], 1, r"invalid N:M pattern")
+    expect_error(["compress", "--model", tmp("no_such_bert"), "--nm", "2:8", "-o", tmp("x.sta.safetensors")], 1,
+                 r"no_such_bert")
+    expect_error(["compress"], 1, r"either a checkpoint or --model")
+
+
 def case_hf_tokens():
     d = write_bert(tmp("bert_emb"), vocab=50, max_pos=16, type_vocab=2)
     j = sta_json("run", "--model", d, "--tokens", "1,2,3,4,5,49,0,7", "--backend", "rtl")

@@ -1,5 +1,7 @@
 // The prune/compress commands of a build without LibTorch.
+#include "compress/encoder_file.h"
 #include "compress/model_file.h"
+#include "io/hf_model.h"
 #include "io/safetensors.h"
 
 #include <CLI/CLI.hpp>
@@ -48,6 +50,26 @@ TEST(CliWithoutTorch, CompressWorks) {
   EXPECT_DOUBLE_EQ(r["sparse_bits_per_weight"].get<double>(), 0.5 * 10 + 32.0 / 8);
   EXPECT_EQ(load_compressed(out).linears.at(0).w.pattern.str(), "2:4");
   EXPECT_THROW(parse({"compress", in + ".missing"}), std::runtime_error);
+}
+
+TEST(CliWithoutTorch, CompressHfEncoder) {
+  EncoderConfig c;
+  c.hidden = 32;
+  c.heads = 2;
+  c.ffn = 48;
+  c.layers = 1;
+  const std::string dir = ::testing::TempDir() + "/nt_bert", out = ::testing::TempDir() + "/nt_bert.sta.safetensors";
+  save_hf_encoder(dir, make_random_encoder(c, 1), "F32", true);
+  testing::internal::CaptureStdout();
+  parse({"compress", "--model", dir, "--nm", "2:4", "-o", out, "--json"});
+  const auto r = nlohmann::json::parse(testing::internal::GetCapturedStdout());
+  EXPECT_EQ(r["nm"], "2:4");
+  NmPattern nm;
+  EXPECT_EQ(load_compressed_encoder(out, &nm).cfg.hidden, 32);
+  EXPECT_EQ(nm.str(), "2:4");
+  EXPECT_THROW(parse({"compress", "--model", dir}), std::runtime_error);               // no --nm
+  EXPECT_THROW(parse({"compress", out, "--model", dir, "--nm", "2:4"}), std::runtime_error);  // both inputs
+  EXPECT_THROW(parse({"compress"}), std::runtime_error);                               // neither
 }
 
 }  // namespace
