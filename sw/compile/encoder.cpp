@@ -158,10 +158,12 @@ Sub compile_row(const HwConfig& hw, const QEncoder& q, const EncNode& n, int64_t
   return s;
 }
 
-// The address field of a load or store moved from the node's image to the shared one.
-uint32_t relocate(const Sub& s, uint32_t addr, const std::vector<uint64_t>& tensor_bytes) {
+// The address field of a load or store moved from the node's image to the
+// shared one; *tensor says whether it is a tensor's (else a constant's).
+uint32_t relocate(const Sub& s, uint32_t addr, const std::vector<uint64_t>& tensor_bytes, bool* tensor = nullptr) {
   for (const Region& r : s.regions) {
     if (addr >= r.base && addr < r.base + r.len) {
+      if (tensor) *tensor = r.tensor >= 0;
       const uint64_t off = addr - r.base;
       const uint64_t size = r.tensor >= 0 ? tensor_bytes[size_t(r.tensor)] : r.bytes.size();
       if (off >= size) throw std::logic_error("encoder compiler: an access runs past its region (internal error)");
@@ -224,7 +226,9 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
       }
     }
   plan.image.assign(size_t(img.size()), 0);
-  // Link: relocate, fence and tag the first load of each node, replay the flags.
+  // Link: relocate, fence and tag the first load of a tensor in each node
+  // (the loads before it read constants, which no store writes: they may run
+  // while the previous node finishes), replay the flags.
   ProgramBuilder pb(hw);
   for (Sub& s : subs) {
     EncoderNodeInfo info;
@@ -239,8 +243,9 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
       Instr in = in0;
       if (op == spec::Opcode::kLdA || op == spec::Opcode::kLdW || op == spec::Opcode::kLdP) {
         LdInstr l = decode_ld(in0);
-        l.dram_addr = relocate(s, l.dram_addr, tensor_bytes);
-        if (first_load) {
+        bool tensor = false;
+        l.dram_addr = relocate(s, l.dram_addr, tensor_bytes, &tensor);
+        if (first_load && tensor) {
           l.fence = true;
           l.tag = static_cast<uint32_t>(s.node->cls);
           first_load = false;
@@ -251,7 +256,8 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
         st.dram_addr = relocate(s, st.dram_addr, tensor_bytes);
         in = encode_st(st);
       } else if (first_load) {
-        throw std::logic_error("encoder compiler: " + s.node->name + " does not start with a load (internal error)");
+        throw std::logic_error("encoder compiler: " + s.node->name +
+                               " computes or stores before it loads a tensor (internal error)");
       }
       pb.emit(in);
     }
