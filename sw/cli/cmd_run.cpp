@@ -19,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -40,13 +41,17 @@ namespace sta::cli {
 
 namespace {
 
+constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
+
 struct RunArgs {
   std::string model;
   std::string nm;  // empty: the model file's own pattern (dense for others)
   std::string dataset, data_dir = "/usr/share/datasets/fashion-mnist";
   int64_t count = 0, calib_count = 256, dense_count = 20;
   std::string tokens, input_path, calib_path, output_path;
-  int64_t seq = 0, valid_len = 0, layers = 0;
+  // kUnset: not given (seq 128 / valid = seq / every layer); given values are checked.
+  int64_t seq = kUnset, valid_len = kUnset, layers = kUnset;
+  bool tokens_given = false;
   // Random model (no --model)
   int64_t hidden = 768, heads = 12, ffn = 3072, num_layers = 12;
   bool pre_norm = false;
@@ -123,7 +128,8 @@ int run_dataset(const RunArgs& a, const HwConfig& hw, const StaVitModel& vit, Nm
   const auto t_start = std::chrono::steady_clock::now();
   if (a.dataset != "fashion-mnist")
     throw Exit{kExitBadInput, "--dataset '" + a.dataset + "': the supported dataset is fashion-mnist"};
-  if (a.layers != 0) throw Exit{kExitBadInput, "--layers cannot be combined with --dataset (the head needs every layer)"};
+  if (a.layers != kUnset) throw Exit{kExitBadInput, "--layers cannot be combined with --dataset (the head needs every layer)"};
+  if (a.valid_len != kUnset) throw Exit{kExitBadInput, "--valid-len cannot be combined with --dataset (images have no padding)"};
   if (a.count < 0 || a.count > 10000) throw Exit{kExitBadInput, "--count must be in 1..10000"};
   if (a.calib_count < 1 || a.calib_count > 60000) throw Exit{kExitBadInput, "--calib-count must be in 1..60000"};
   const int64_t count = a.count == 0 ? 10000 : a.count;
@@ -322,8 +328,22 @@ int run_run_command(const RunArgs& a, nlohmann::ordered_json& out) {
   const HwConfig hw = load_hw(a.hw_path);
   if (a.backend != "rtl" && a.backend != "golden")
     throw Exit{kExitBadInput, "invalid backend '" + a.backend + "': expected rtl or golden"};
-  const int n_inputs = int(!a.tokens.empty()) + int(!a.input_path.empty()) + int(a.seq > 0);
+  const int n_inputs = int(a.tokens_given) + int(!a.input_path.empty()) + int(a.seq != kUnset);
   if (n_inputs > 1) throw Exit{kExitBadInput, "give only one of --tokens, --input and --seq"};
+  if (a.seq != kUnset && (a.seq < 1 || a.seq > 65535)) throw Exit{kExitBadInput, "--seq must be in 1..65535"};
+  if (a.layers != kUnset && a.layers < 1) throw Exit{kExitBadInput, "--layers must be at least 1"};
+  if (a.valid_len != kUnset && a.valid_len < 1) throw Exit{kExitBadInput, "--valid-len must be at least 1"};
+  if (a.backend == "rtl" && !hw.same_hardware(HwConfig::builtin()))
+    throw Exit{kExitBadInput, "the RTL of this build is configuration '" + HwConfig::builtin().name +
+                                  "'; --hw describes other hardware (build it with make HW=FILE)"};
+  if (!a.output_path.empty()) {
+    const std::filesystem::path op(a.output_path);
+    if (std::filesystem::is_directory(op))
+      throw Exit{kExitBadInput, "--output " + a.output_path + " is a directory; give a file name"};
+    const std::filesystem::path dir = op.has_parent_path() ? op.parent_path() : std::filesystem::path(".");
+    if (!std::filesystem::is_directory(dir))
+      throw Exit{kExitBadInput, "--output " + a.output_path + ": the folder " + dir.string() + " does not exist"};
+  }
 
   // The model.
   EncoderModel model;
@@ -399,7 +419,7 @@ int run_run_command(const RunArgs& a, nlohmann::ordered_json& out) {
   std::vector<float> x;
   int64_t seq = 0;
   std::string input_desc;
-  if (!a.tokens.empty()) {
+  if (a.tokens_given) {
     try {
       x = bert_embed(model, parse_tokens(a.tokens));
     } catch (const std::invalid_argument& e) {
@@ -411,22 +431,21 @@ int run_run_command(const RunArgs& a, nlohmann::ordered_json& out) {
     x = read_input(a.input_path, mc.hidden, &seq);
     input_desc = a.input_path;
   } else {
-    seq = a.seq > 0 ? a.seq : 128;
-    if (seq > 65535) throw Exit{kExitBadInput, "--seq must be at most 65535"};
+    seq = a.seq != kUnset ? a.seq : 128;
     std::mt19937_64 rng(a.seed ^ 0x5eedull);
     std::normal_distribution<double> nd(0.0, 1.0);
     x.resize(size_t(seq * mc.hidden));
     for (float& v : x) v = float(nd(rng));
     input_desc = "random (seeded)";
   }
-  const int64_t valid = a.valid_len == 0 ? seq : a.valid_len;
+  const int64_t valid = a.valid_len == kUnset ? seq : a.valid_len;
   if (valid < 1 || valid > seq)
     throw Exit{kExitBadInput, "--valid-len " + std::to_string(a.valid_len) + " must be in 1.." + std::to_string(seq)};
 
   // Graph, calibration, compile.
   QEncoder q;
   try {
-    q = build_encoder(model, nm, a.layers);
+    q = build_encoder(model, nm, a.layers == kUnset ? 0 : a.layers);
   } catch (const std::invalid_argument& e) {
     throw Exit{kExitBadInput, e.what()};
   }
@@ -629,7 +648,8 @@ void register_run_command(CLI::App& app) {
   c->add_option("--nm", args->nm,
                 "N:M magnitude pruning of every encoder Linear (e.g. 2:8) or 'dense'; default: the model file's "
                 "own pattern (dense for others)");
-  c->add_option("--tokens", args->tokens, "comma-separated token ids (BERT; embeddings are computed on the host)");
+  c->add_option("--tokens", args->tokens, "comma-separated token ids (BERT; embeddings are computed on the host)")
+      ->each([args](const std::string&) { args->tokens_given = true; });
   c->add_option("--input", args->input_path, "safetensors file with one F32 tensor 'input' [seq][hidden]");
   c->add_option("--seq", args->seq, "seeded random input of this many positions (default 128)");
   c->add_option("--valid-len", args->valid_len, "keys at or after this position are masked (padding); default seq");

@@ -182,6 +182,19 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
   if (valid < 1 || valid > seq)
     throw std::invalid_argument("the valid length " + std::to_string(valid) + " must be in 1.." + std::to_string(seq));
   if (seq > 65535) throw std::invalid_argument("sequences longer than 65535 are not supported");
+  // The checks that name the hardware limit directly (the node compilers
+  // would refuse too, with messages about buffers).
+  if (q.cfg.hidden > int64_t(hw.max_hidden))
+    throw std::invalid_argument("the hidden size " + std::to_string(q.cfg.hidden) +
+                                " is larger than this hardware's max_hidden=" + std::to_string(hw.max_hidden) +
+                                " (" + hw.name + ": the LayerNorm row)");
+  if (seq > int64_t(hw.max_seq))
+    throw std::invalid_argument("a sequence of " + std::to_string(seq) + " is longer than this hardware's max_seq=" +
+                                std::to_string(hw.max_seq) + " (" + hw.name + ": the softmax row)");
+  if (q.cfg.head_dim() % int64_t(hw.bus_bytes) != 0)
+    throw std::invalid_argument("the head size " + std::to_string(q.cfg.head_dim()) +
+                                " is not a multiple of this hardware's bus_bytes=" + std::to_string(hw.bus_bytes) +
+                                " (" + hw.name + ": each head's columns start at a bus-aligned address)");
   EncoderPlan plan;
   plan.hw = hw;
   plan.seq = seq;
