@@ -76,7 +76,8 @@ AttentionPlan compile_attention(const HwConfig& hw, AttentionShape s, AttentionS
   const int64_t quarter = std::max<int64_t>(R, cdiv(cdiv(n, 4), R) * R);
   p.block_rows = static_cast<uint32_t>(std::min<int64_t>(max_rt * R, quarter));
   p.blocks_per_head = static_cast<uint32_t>(cdiv(n, p.block_rows));
-  const quant::FixedMult smf = quant::softmax_mult(sc.q * sc.k, double(d));
+  if (s.scale_dim < 0 || s.scale_dim > d) bad("the scale's head size must be in 1..head_dim");
+  const quant::FixedMult smf = quant::softmax_mult(sc.q * sc.k, double(s.scale_dim > 0 ? s.scale_dim : d));
   const quant::FixedMult cm = quant::fixed_mult(sc.v / (255.0 * sc.ctx));
   p.sm_mult = smf.mult;
   p.sm_shift = smf.shift;

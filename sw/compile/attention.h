@@ -27,6 +27,7 @@ struct AttentionShape {
   int64_t head_dim = 0;
   int64_t heads = 1;
   int64_t valid_len = 0;  // keys >= valid_len are masked; 0 = seq
+  int64_t scale_dim = 0;  // the head size of the 1/sqrt(d) scale; 0 = head_dim (more: zero-padded heads)
 };
 
 // Real scales of the int8 tensors (value = scale * q).

@@ -65,8 +65,86 @@ std::vector<Instr> without_end(const std::vector<Instr>& p) {
   return std::vector<Instr>(p.begin(), p.end() - 1);
 }
 
-Sub compile_linear(const HwConfig& hw, const QEncoder& q, const EncNode& n, int64_t seq) {
-  const QLinear& L = q.linears[size_t(n.param)];
+// The kept-position mask of a packed matrix ([rows][cols], 1 = kept).
+std::vector<uint8_t> mask_of(const NmMatrix& w) {
+  std::vector<uint8_t> m(size_t(w.rows * w.cols), 0);
+  const uint32_t n = w.pattern.n, gm = w.pattern.m;
+  for (int64_t r = 0; r < w.rows; ++r)
+    for (int64_t g = 0; g < w.groups; ++g)
+      for (uint32_t j = 0; j < n; ++j) {
+        const int64_t c = g * gm + w.idx[size_t((r * w.groups + g) * n + j)];
+        if (c < w.cols) m[size_t(r * w.cols + c)] = 1;
+      }
+  return m;
+}
+
+// Marks the first N real positions of every group of row r of an all-zero row (pad rows / pad groups).
+void keep_first(std::vector<uint8_t>& mask, int64_t r, int64_t cols, int64_t c0, int64_t c1, NmPattern p) {
+  for (int64_t g0 = c0; g0 < c1; g0 += p.m)
+    for (int64_t c = g0; c < std::min<int64_t>(g0 + p.n, std::min<int64_t>(g0 + p.m, c1)); ++c)
+      mask[size_t(r * cols + c)] = 1;
+}
+
+// Q, K, V with zero-padded heads: output row h*d + t goes to h*dp + t, the pad rows are zero.
+QLinear pad_head_rows(const QLinear& L, int64_t heads, int64_t d, int64_t dp) {
+  const int64_t in = L.w.cols, out = heads * dp;
+  const std::vector<int8_t> w = nm_unpack(L.w);
+  const std::vector<uint8_t> m = mask_of(L.w);
+  std::vector<int8_t> pw(size_t(out * in), 0);
+  std::vector<uint8_t> pm(size_t(out * in), 0);
+  QLinear r;
+  r.scale.assign(size_t(out), 1.0f);
+  r.bias.assign(size_t(out), 0.0f);
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t t = 0; t < dp; ++t) {
+      const int64_t dst = h * dp + t;
+      if (t < d) {
+        const int64_t src = h * d + t;
+        std::copy_n(w.begin() + src * in, in, pw.begin() + dst * in);
+        std::copy_n(m.begin() + src * in, in, pm.begin() + dst * in);
+        r.scale[size_t(dst)] = L.scale[size_t(src)];
+        r.bias[size_t(dst)] = L.bias[size_t(src)];
+      } else {
+        keep_first(pm, dst, in, 0, in, L.w.pattern);
+      }
+    }
+  r.w = nm_pack_masked(pw.data(), pm.data(), out, in, L.w.pattern);
+  return r;
+}
+
+// The output projection reading zero-padded heads: input column h*d + t
+// comes from h*dp + t, the pad columns are zero (whole groups, d % M == 0).
+QLinear pad_head_cols(const QLinear& L, int64_t heads, int64_t d, int64_t dp) {
+  const int64_t out = L.w.rows, in = heads * dp, in0 = L.w.cols;
+  const std::vector<int8_t> w = nm_unpack(L.w);
+  const std::vector<uint8_t> m = mask_of(L.w);
+  std::vector<int8_t> pw(size_t(out * in), 0);
+  std::vector<uint8_t> pm(size_t(out * in), 0);
+  for (int64_t r = 0; r < out; ++r)
+    for (int64_t h = 0; h < heads; ++h) {
+      for (int64_t t = 0; t < d; ++t) {
+        pw[size_t(r * in + h * dp + t)] = w[size_t(r * in0 + h * d + t)];
+        pm[size_t(r * in + h * dp + t)] = m[size_t(r * in0 + h * d + t)];
+      }
+      keep_first(pm, r, in, h * dp + d, (h + 1) * dp, L.w.pattern);
+    }
+  QLinear q = L;
+  q.w = nm_pack_masked(pw.data(), pm.data(), out, in, L.w.pattern);
+  return q;
+}
+
+Sub compile_linear(const HwConfig& hw, const QEncoder& q, const EncNode& n, int64_t seq, int64_t dp) {
+  const int64_t d = q.cfg.head_dim(), heads = q.cfg.heads;
+  QLinear padded;
+  const QLinear* lp = &q.linears[size_t(n.param)];
+  if (dp != d && n.cls == OpClass::kQkv) {
+    padded = pad_head_rows(*lp, heads, d, dp);
+    lp = &padded;
+  } else if (dp != d && n.cls == OpClass::kOutProj) {
+    padded = pad_head_cols(*lp, heads, d, dp);
+    lp = &padded;
+  }
+  const QLinear& L = *lp;
   const double s_in = q.tensors[size_t(n.in[0])].scale, s_out = q.tensors[size_t(n.out)].scale;
   const bool gelu = n.kind == NodeKind::kLinearGelu;
   Epilogue e;
@@ -104,11 +182,12 @@ Sub compile_linear(const HwConfig& hw, const QEncoder& q, const EncNode& n, int6
   return s;
 }
 
-Sub compile_attn(const HwConfig& hw, const QEncoder& q, const EncNode& n, int64_t seq, int64_t valid) {
+Sub compile_attn(const HwConfig& hw, const QEncoder& q, const EncNode& n, int64_t seq, int64_t valid, int64_t dp) {
   AttentionShape sh;
   sh.seq = seq;
   sh.heads = q.cfg.heads;
-  sh.head_dim = q.cfg.head_dim();
+  sh.head_dim = dp;
+  sh.scale_dim = q.cfg.head_dim();
   sh.valid_len = valid;
   AttentionScales sc;
   sc.q = q.tensors[size_t(n.in[0])].scale;
@@ -191,22 +270,29 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
   if (seq > int64_t(hw.max_seq))
     throw std::invalid_argument("a sequence of " + std::to_string(seq) + " is longer than this hardware's max_seq=" +
                                 std::to_string(hw.max_seq) + " (" + hw.name + ": the softmax row)");
-  if (q.cfg.head_dim() % int64_t(hw.bus_bytes) != 0)
-    throw std::invalid_argument("the head size " + std::to_string(q.cfg.head_dim()) +
-                                " is not a multiple of this hardware's bus_bytes=" + std::to_string(hw.bus_bytes) +
-                                " (" + hw.name + ": each head's columns start at a bus-aligned address)");
   EncoderPlan plan;
   plan.hw = hw;
   plan.seq = seq;
   plan.valid_len = valid;
+  // Heads start at bus-aligned addresses: a head size that is not a multiple
+  // of bus_bytes is padded with zeros in memory.
+  const int64_t d = q.cfg.head_dim();
+  const int64_t dp = int64_t(roundup(uint64_t(d), hw.bus_bytes));
+  if (dp != d && !q.nm.dense() && d % int64_t(q.nm.m) != 0)
+    throw std::invalid_argument("the head size " + std::to_string(d) + " is not a multiple of this hardware's bus_bytes=" +
+                                std::to_string(hw.bus_bytes) + " (" + hw.name +
+                                "), so heads are zero-padded, and at " + q.nm.str() +
+                                " not a multiple of M either: the output projection's groups of M would straddle heads");
+  if (q.cfg.heads * dp > 65535) throw std::invalid_argument("heads * padded head size must be at most 65535");
+  plan.head_pad = dp;
   std::vector<Sub> subs;
   subs.reserve(q.nodes.size());
   for (const EncNode& n : q.nodes) {
     try {
       switch (n.kind) {
         case NodeKind::kLinear:
-        case NodeKind::kLinearGelu: subs.push_back(compile_linear(hw, q, n, seq)); break;
-        case NodeKind::kAttention: subs.push_back(compile_attn(hw, q, n, seq, valid)); break;
+        case NodeKind::kLinearGelu: subs.push_back(compile_linear(hw, q, n, seq, dp)); break;
+        case NodeKind::kAttention: subs.push_back(compile_attn(hw, q, n, seq, valid, dp)); break;
         case NodeKind::kLayerNorm:
         case NodeKind::kAdd: subs.push_back(compile_row(hw, q, n, seq)); break;
       }
@@ -222,8 +308,13 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
   std::vector<uint64_t> tensor_bytes(q.tensors.size());
   plan.tensor_addr.resize(q.tensors.size());
   plan.tensor_pitch.resize(q.tensors.size());
+  plan.tensor_cols.resize(q.tensors.size());
+  for (size_t t = 0; t < q.tensors.size(); ++t) plan.tensor_cols[t] = q.tensors[t].cols;
+  for (const EncNode& n : q.nodes)
+    if (n.kind == NodeKind::kAttention)
+      for (int t : {n.in[0], n.in[1], n.in[2], n.out}) plan.tensor_cols[size_t(t)] = q.cfg.heads * dp;
   for (size_t t = 0; t < q.tensors.size(); ++t) {
-    plan.tensor_pitch[t] = roundup(uint64_t(q.tensors[t].cols), hw.bus_bytes);
+    plan.tensor_pitch[t] = roundup(uint64_t(plan.tensor_cols[t]), hw.bus_bytes);
     tensor_bytes[t] = plan.tensor_pitch[t] * uint64_t(seq);
     plan.tensor_addr[t] = img.alloc(tensor_bytes[t], "tensor " + q.tensors[t].name);
   }
@@ -289,14 +380,16 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
 }
 
 void write_tensor(const EncoderPlan& p, const QEncoder& q, std::vector<uint8_t>& mem, int t, const int8_t* x) {
-  const int64_t cols = q.tensors[size_t(t)].cols;
+  (void)q;
+  const int64_t cols = p.tensor_cols[size_t(t)];
   for (int64_t i = 0; i < p.seq; ++i)
     std::memcpy(mem.data() + p.tensor_addr[size_t(t)] + uint64_t(i) * p.tensor_pitch[size_t(t)], x + i * cols,
                 size_t(cols));
 }
 
 std::vector<int8_t> read_tensor(const EncoderPlan& p, const QEncoder& q, const std::vector<uint8_t>& mem, int t) {
-  const int64_t cols = q.tensors[size_t(t)].cols;
+  (void)q;
+  const int64_t cols = p.tensor_cols[size_t(t)];
   std::vector<int8_t> out(size_t(p.seq * cols));
   for (int64_t i = 0; i < p.seq; ++i)
     std::memcpy(out.data() + i * cols, mem.data() + p.tensor_addr[size_t(t)] + uint64_t(i) * p.tensor_pitch[size_t(t)],

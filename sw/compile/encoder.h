@@ -40,18 +40,26 @@ struct EncoderPlan {
   std::vector<uint8_t> image;           // program and constants; tensors zero
   std::vector<uint64_t> tensor_addr;    // per tensor of the graph
   std::vector<uint64_t> tensor_pitch;
+  std::vector<int64_t> tensor_cols;     // columns in memory: the graph's, or heads*head_pad for Q, K, V, context
+  int64_t head_pad = 0;                 // the head size in memory (head_dim rounded up to bus_bytes)
   std::vector<EncoderNodeInfo> nodes;
   uint64_t weight_bytes = 0;            // weight streams in the image
   uint32_t prog_len() const { return static_cast<uint32_t>(program.size()); }
 };
 
+// Heads whose size is not a multiple of bus_bytes are padded with zeros to
+// head_pad in memory: the Q, K and V projections get zero output rows, the
+// output projection zero input columns, attention runs on head_pad with the
+// 1/sqrt(head_dim) of the real size: the same results. With N:M weights the
+// output projection's groups must not straddle heads (head_dim a multiple of M).
 // Throws std::invalid_argument with a clear message when the encoder does not
 // fit the hardware (the node compilers' messages, prefixed with the node's
 // name), e.g. a sequence longer than max_seq, a head size that is not a
 // multiple of bus_bytes, a hidden size above max_hidden, or an image over 4 GiB.
 EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, int64_t valid_len = 0);
 
-// Writes the int8 input [seq][hidden] into an image; reads any tensor back.
+// Writes the int8 input [seq][hidden] into an image; reads any tensor back
+// ([seq][tensor_cols]: Q, K, V and the context with their padded heads).
 void write_tensor(const EncoderPlan& p, const QEncoder& q, std::vector<uint8_t>& mem, int t, const int8_t* x);
 std::vector<int8_t> read_tensor(const EncoderPlan& p, const QEncoder& q, const std::vector<uint8_t>& mem, int t);
 

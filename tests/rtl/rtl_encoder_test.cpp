@@ -14,12 +14,12 @@
 
 namespace {
 
-void run_both(bool pre_norm, sta::NmPattern nm, int64_t seq, int64_t valid) {
+void run_both(bool pre_norm, sta::NmPattern nm, int64_t seq, int64_t valid, int64_t heads = 3) {
   const sta::HwConfig hw = sta::HwConfig::builtin();
   sta::EncoderConfig c;
   c.family = pre_norm ? "vit" : "bert";
   c.hidden = 96;
-  c.heads = 3;
+  c.heads = heads;
   c.ffn = 200;
   c.layers = 2;
   c.pre_norm = pre_norm;
@@ -71,3 +71,5 @@ TEST(rtl_encoder, post_norm_dense_awkward_sizes) { run_both(false, sta::NmPatter
 TEST(rtl_encoder, post_norm_2_8_padded) { run_both(false, sta::NmPattern{2, 8}, 37, 30); }
 TEST(rtl_encoder, pre_norm_2_8_awkward_sizes) { run_both(true, sta::NmPattern{2, 8}, 37, 0); }
 TEST(rtl_encoder, pre_norm_1_4_short) { run_both(true, sta::NmPattern{1, 4}, 5, 0); }
+// Heads of 12, zero-padded to 16 in memory.
+TEST(rtl_encoder, post_norm_2_4_padded_heads) { run_both(false, sta::NmPattern{2, 4}, 19, 0, 8); }

@@ -140,6 +140,29 @@ TEST(encoder, padding_mask_changes_only_through_attention) {
   EXPECT_GT(f.whole, 0.98);
 }
 
+// Heads of 12 (not a multiple of the 16-byte bus) are padded to 16 in memory:
+// the results stay as close to float as unpadded ones, dense and at 2:4.
+class EncoderPaddedHeads : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EncoderPaddedHeads, fidelity) {
+  sta::EncoderConfig c = awkward(false);
+  c.hidden = 96;
+  c.heads = 8;  // head size 12
+  const Ran r = run_golden(c, sta::nm_parse(GetParam()), 21, 19, 17);
+  ASSERT_EQ(r.out.result.status, sta::RunStatus::kDone) << r.out.result.message;
+  EXPECT_EQ(r.plan.head_pad, 16);
+  EXPECT_EQ(r.plan.tensor_cols[size_t(r.q.nodes[0].out)], 8 * 16);  // Q in memory
+  for (const sta::LayerPoints& p : r.q.points)
+    for (int t : {p.attn, p.ffn, p.out}) {
+      const sta::Fidelity f = sta::fidelity(sta::dequantized(r.plan, r.q, r.out.mem, t), r.ref[size_t(t)],
+                                            r.q.tensors[size_t(t)].cols);
+      EXPECT_GT(f.whole, 0.995) << r.q.tensors[size_t(t)].name;
+      EXPECT_GT(f.token_min, 0.99) << r.q.tensors[size_t(t)].name;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(encoder, EncoderPaddedHeads, ::testing::Values("dense", "2:4"));
+
 TEST(encoder, refuses_what_the_hardware_cannot_hold) {
   const sta::HwConfig hw = sta::HwConfig::builtin();
   sta::EncoderConfig c = awkward(false);
@@ -152,12 +175,18 @@ TEST(encoder, refuses_what_the_hardware_cannot_hold) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("max_seq"), std::string::npos) << e.what();
   }
-  // A head size that is not a multiple of bus_bytes.
-  c.hidden = 40;
-  c.heads = 5;
+  // A head size that is not a multiple of bus_bytes is zero-padded; at N:M it
+  // must then be a multiple of M (the output projection's groups).
+  c.hidden = 36;
+  c.heads = 3;
   c.ffn = 64;
-  q = sta::build_encoder(sta::make_random_encoder(c, 1), sta::NmPattern{1, 1});
-  EXPECT_THROW(sta::compile_encoder(hw, q, 8), std::invalid_argument);
+  q = sta::build_encoder(sta::make_random_encoder(c, 1), sta::NmPattern{2, 8});
+  try {
+    sta::compile_encoder(hw, q, 8);
+    FAIL() << "expected a refusal";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("straddle heads"), std::string::npos) << e.what();
+  }
   // A hidden size above max_hidden (LayerNorm).
   c.hidden = int64_t(hw.max_hidden) + 16 * 4;
   c.heads = 4;
