@@ -86,7 +86,7 @@ def main():
         lines.append("| %s | %.0f | %.0f |" % (k, r["dense_cycles_by_op"][k], r["cycles_by_op"][k]))
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    print("\n".join(lines[6:13]))
+    print("\n".join(lines[2:4] + [""] + lines[5:14]))
 
 
 if __name__ == "__main__":
