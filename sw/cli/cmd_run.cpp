@@ -217,7 +217,7 @@ int run_dataset(const RunArgs& a, const HwConfig& hw, const StaVitModel& vit, Nm
       for (size_t c = 0; c < by_op.size(); ++c) by_op[c] += r.result.op_cycles[c];
       img_cycles.push_back(r.result.cycles);
       sim_seconds += r.result.wall_seconds;
-      if (i < a.dense_count) sparse_out.push_back(read_tensor(plan, q, r.mem, q.output));
+      if (i < a.dense_count) sparse_out.push_back(read_tensor(plan, r.mem, q.output));
     }
     const std::vector<float> y = dequantized(plan, q, r.mem, q.output);
     correct += argmax(vit_logits(host, y.data())) == labels[size_t(i)];
@@ -276,7 +276,7 @@ int run_dataset(const RunArgs& a, const HwConfig& hw, const StaVitModel& vit, Nm
         const std::vector<int8_t> xq = quantize_input(qd, x.data(), seq);
         const EncoderRunOutput r = run_encoder(*be, dplan, qd, xq.data(), opt);
         require_done(r.result, "dense run", &out);
-        dense_same = dense_same && read_tensor(dplan, qd, r.mem, qd.output) == sparse_out[size_t(i)];
+        dense_same = dense_same && read_tensor(dplan, r.mem, qd.output) == sparse_out[size_t(i)];
         dc += r.result.cycles;
         sc += img_cycles[size_t(i)];
         for (size_t c = 0; c < dops.size(); ++c) dops[c] += r.result.op_cycles[c];

@@ -379,16 +379,14 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
   return plan;
 }
 
-void write_tensor(const EncoderPlan& p, const QEncoder& q, std::vector<uint8_t>& mem, int t, const int8_t* x) {
-  (void)q;
+void write_tensor(const EncoderPlan& p, std::vector<uint8_t>& mem, int t, const int8_t* x) {
   const int64_t cols = p.tensor_cols[size_t(t)];
   for (int64_t i = 0; i < p.seq; ++i)
     std::memcpy(mem.data() + p.tensor_addr[size_t(t)] + uint64_t(i) * p.tensor_pitch[size_t(t)], x + i * cols,
                 size_t(cols));
 }
 
-std::vector<int8_t> read_tensor(const EncoderPlan& p, const QEncoder& q, const std::vector<uint8_t>& mem, int t) {
-  (void)q;
+std::vector<int8_t> read_tensor(const EncoderPlan& p, const std::vector<uint8_t>& mem, int t) {
   const int64_t cols = p.tensor_cols[size_t(t)];
   std::vector<int8_t> out(size_t(p.seq * cols));
   for (int64_t i = 0; i < p.seq; ++i)

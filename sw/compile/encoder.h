@@ -60,7 +60,7 @@ EncoderPlan compile_encoder(const HwConfig& hw, const QEncoder& q, int64_t seq, 
 
 // Writes the int8 input [seq][hidden] into an image; reads any tensor back
 // ([seq][tensor_cols]: Q, K, V and the context with their padded heads).
-void write_tensor(const EncoderPlan& p, const QEncoder& q, std::vector<uint8_t>& mem, int t, const int8_t* x);
-std::vector<int8_t> read_tensor(const EncoderPlan& p, const QEncoder& q, const std::vector<uint8_t>& mem, int t);
+void write_tensor(const EncoderPlan& p, std::vector<uint8_t>& mem, int t, const int8_t* x);
+std::vector<int8_t> read_tensor(const EncoderPlan& p, const std::vector<uint8_t>& mem, int t);
 
 }  // namespace sta

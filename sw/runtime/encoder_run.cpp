@@ -20,13 +20,13 @@ EncoderRunOutput run_encoder(Backend& backend, const EncoderPlan& plan, const QE
                              const RunOptions& opt) {
   EncoderRunOutput out;
   out.mem = plan.image;
-  write_tensor(plan, q, out.mem, q.input, x);
+  write_tensor(plan, out.mem, q.input, x);
   out.result = backend.run(out.mem, plan.prog_addr, plan.prog_len(), opt);
   return out;
 }
 
 std::vector<float> dequantized(const EncoderPlan& plan, const QEncoder& q, const std::vector<uint8_t>& mem, int t) {
-  const std::vector<int8_t> v = read_tensor(plan, q, mem, t);
+  const std::vector<int8_t> v = read_tensor(plan, mem, t);
   const double s = q.tensors[size_t(t)].scale;
   std::vector<float> f(v.size());
   for (size_t i = 0; i < v.size(); ++i) f[i] = float(s * v[i]);
@@ -57,7 +57,5 @@ Fidelity fidelity(const std::vector<float>& got, const std::vector<float>& ref, 
     f.token_min = std::min(f.token_min, cos_of(got.data() + r * cols, ref.data() + r * cols, size_t(cols)));
   return f;
 }
-
-std::array<uint64_t, 8> cycles_by_class(const RunResult& r) { return r.op_cycles; }
 
 }  // namespace sta

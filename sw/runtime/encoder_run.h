@@ -33,7 +33,4 @@ struct Fidelity {
 };
 Fidelity fidelity(const std::vector<float>& got, const std::vector<float>& ref, int64_t cols);
 
-// Cycles of a run by operation class (the OP_CYC counters; zeros for the golden model).
-std::array<uint64_t, 8> cycles_by_class(const RunResult& r);
-
 }  // namespace sta

@@ -42,7 +42,7 @@ void run_both(bool pre_norm, sta::NmPattern nm, int64_t seq, int64_t valid, int6
   ASSERT_EQ(g.result.status, sta::RunStatus::kDone) << g.result.message;
   ASSERT_EQ(r.mem.size(), g.mem.size());
   for (size_t t = 0; t < q.tensors.size(); ++t)
-    EXPECT_EQ(sta::read_tensor(plan, q, r.mem, int(t)), sta::read_tensor(plan, q, g.mem, int(t)))
+    EXPECT_EQ(sta::read_tensor(plan, r.mem, int(t)), sta::read_tensor(plan, g.mem, int(t)))
         << "tensor " << q.tensors[t].name;
   EXPECT_TRUE(r.mem == g.mem) << "the images differ outside the tensors";
 

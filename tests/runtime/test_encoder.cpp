@@ -132,8 +132,8 @@ TEST(encoder, padding_mask_changes_only_through_attention) {
   const Ran full = run_golden(awkward(false), sta::NmPattern{1, 1}, 24, 0, 5);
   const Ran masked = run_golden(awkward(false), sta::NmPattern{1, 1}, 24, 17, 5);
   ASSERT_EQ(masked.out.result.status, sta::RunStatus::kDone);
-  const auto a = sta::read_tensor(full.plan, full.q, full.out.mem, full.q.output);
-  const auto b = sta::read_tensor(masked.plan, masked.q, masked.out.mem, masked.q.output);
+  const auto a = sta::read_tensor(full.plan, full.out.mem, full.q.output);
+  const auto b = sta::read_tensor(masked.plan, masked.out.mem, masked.q.output);
   EXPECT_NE(a, b);
   const sta::Fidelity f = sta::fidelity(sta::dequantized(masked.plan, masked.q, masked.out.mem, masked.q.output),
                                         masked.ref[size_t(masked.q.output)], 96);
