@@ -40,6 +40,11 @@
 //    arrive at the stated memory bandwidth: the engine then keeps pace with
 //    A instead of waiting for all of it. Its width leaves the rest of the
 //    batch a multiple of the GEMM width.
+// 6. Weight ramp (split block): the tiles after the first are only as wide
+//    as can load while the engine runs the one tile it has (see the code).
+// 7. The last batch in row pieces (split block), cut where a model of the
+//    store queue ends soonest, so only the last piece's epilogue and store
+//    follow the engine. Both are in ARCHITECTURE.md "Compiler".
 #include "compile/gemm_compiler.h"
 
 #include <algorithm>
@@ -81,6 +86,7 @@ struct Job {
   uint32_t a, w, batch;  // indices into the tile lists
   uint32_t o_off;        // column-tile offset inside the batch
   uint32_t o_row;        // row-tile offset inside the batch (split block)
+  uint32_t rt_off, rts;  // row tiles of the A tile it reads: from rt_off, rts of them (0: all)
   bool acc, final, rel_a, rel_w;
 };
 
@@ -378,11 +384,12 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     }
   }
   // Item 5: the first weight tile's width.
-  int64_t wt0 = wt;
+  int64_t wt0 = wt, first_need = 0;
   if (t.k_chunks == 1) {
     const double row_tile_arrival = double(R) * double(k) / bw;
     const double pair_cycles = double(g.slots(k) * nm.n);  // one row tile x one column tile
     const int64_t need = std::max<int64_t>(1, int64_t(std::ceil(row_tile_arrival / pair_cycles)));
+    first_need = need;
     const int64_t b0 = bcols.front().second;
     const int64_t cap0 = std::min<int64_t>(b0, WH / g.w_words(k));
     // The widest width up to the need that leaves the batch's rest a
@@ -402,6 +409,57 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   // The first GEMM then waits for half of A instead of all of it.
   const bool split = t.row_blocks == 1 && t.k_chunks == 1 && MT >= 2 && !softmax;
   t.split_block = split;
+  // Item 6, split block: the weight tiles after the first ramp up to the
+  // GEMM width. Both W halves stay full until A1 has used them, so a tile's
+  // load starts only when the tile two back is released, and the engine has
+  // only the GEMMs of one tile to run meanwhile: tile 1 loads after A0 while
+  // the first GEMM runs its last row tile (first width x pair cycles); tile
+  // 2 after A1 while A1 runs against tile 1; tile j+2 (j >= 1) while both
+  // halves of A run against tile j+1. Each is as wide as loads (its bytes at
+  // the stated bandwidth, plus the memory latency) in that time, at least
+  // one column tile, at most the GEMM width. Only when the first GEMM keeps
+  // pace with A (its width at least item 5's need less one): when it is
+  // slower than A arrives, the engine waits for A anyway and narrow tiles
+  // only leave it less to do meanwhile.
+  std::vector<int64_t> ramp;
+  if (split && wt0 + 1 >= first_need) {
+    const double pair = double(g.slots(k) * nm.n);
+    const double tile_load = double(C * g.w_words(k) * g.wb) / bw;
+    const double lat = double(hw.system.mem_latency);
+    auto fit = [&](double budget) {
+      return std::clamp<int64_t>(int64_t(std::floor((budget - lat) / tile_load)), 1, wt);
+    };
+    const int64_t rt_a1 = MT - cdiv(MT, 2);
+    int64_t w = fit(double(wt0) * pair);
+    // Not even one column tile loads in time (dense: 201 cycles a column
+    // tile against 160): the stall comes anyway, and narrower tiles only
+    // add loads and GEMMs (BERT-base's dense FFN1 took 518 cycles more).
+    if (double(wt0) * pair - lat < tile_load) w = wt;
+    if (w < wt) ramp.push_back(w);
+    if (w < wt) {
+      w = fit(double(rt_a1 * w) * pair);
+      ramp.push_back(w);
+      // Until it reaches the GEMM width; a width that does not grow is not
+      // repeated (the later tiles take the GEMM width as before).
+      for (int64_t next = fit(double(MT * w) * pair); w < wt && next > w; next = fit(double(MT * w) * pair)) {
+        w = next;
+        ramp.push_back(w);
+      }
+    }
+  }
+  // Resident parameters (split block): when one P half holds the parameters
+  // of every column, one LD_P loads them all before the first epilogue and
+  // every REQ reads its batch's columns from it; the last one releases the
+  // half. A per-batch LD_P would wait (in the in-order load queue, holding
+  // up the weight loads behind it) until the epilogue two batches back
+  // released its P half, which the sequential flag replay cannot see; the
+  // narrow weight tiles of item 6 then wait behind it. The one load lands
+  // after both halves of A, while both W halves are full. With several row
+  // blocks the first epilogue comes early and a load of every column would
+  // delay the first weight tiles (on configs/default.json 128x768x768 1:8 by
+  // 374 cycles), so the per-batch loads stay.
+  const bool p_resident = split && epi.has_params() && NT <= PH;
+  t.p_resident = p_resident;
   for (int64_t rb = 0; rb < t.row_blocks; ++rb) {
     const int64_t row0 = rb * RT * R;
     if (row0 >= m) break;
@@ -416,29 +474,103 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     for (const auto& bc : bcols) {
       const int64_t c0 = bc.first, btiles = bc.second;
       const uint32_t bi = static_cast<uint32_t>(bat.size());
-      uint32_t pl = kNone;
-      if (epi.has_params()) {
-        pl = static_cast<uint32_t>(ptl.size());
-        ptl.push_back({bi});
+      auto tile_width = [&](size_t wi) { return wi == 0 ? wt0 : wi - 1 < ramp.size() ? ramp[wi - 1] : wt; };
+      // Split block, last batch (item 7): cut into pieces of row tiles, one
+      // batch each, in alternating O halves, so a piece's epilogue and store
+      // run while the engine computes the next and only the last piece's are
+      // left after the engine ends. The cut minimizes the modelled end of the
+      // store queue: piece i's GEMMs end at E_i (the engine's steps so far),
+      // its store ends at D_i = max(E_i, D_{i-1}) + drain, the drain being
+      // its rows at the epilogue's or the port's rate, whichever is slower,
+      // plus a memory latency (the store DMA waits for the write responses
+      // before its next instruction); D_0 is the earlier batches' stores
+      // replayed the same way. More than two pieces only when the batch is
+      // one weight tile (each weight tile runs against every piece, whose O
+      // halves must all be open at once).
+      std::vector<std::pair<int64_t, int64_t>> pieces;  // first row tile of the block, row tiles
+      if (split && &bc == &bcols.back() && bcols.size() >= 2) {
+        const int64_t bt_rows = cdiv(rows, R);
+        const double pair = double(g.slots(k) * nm.n);
+        const int64_t cols = std::min(btiles * C, n - c0 * C);
+        auto drain = [&](int64_t nrows, int64_t ncols) {
+          return double(nrows) * std::max(std::ceil(double(ncols) / double(hw.vec_lanes)), double(ncols * eb) / bw) +
+                 double(hw.system.mem_latency) * 2.0;
+        };
+        double e0 = 0, d0 = 0;
+        for (const Job& jb : jobs) {
+          const int64_t rts = jb.rts ? jb.rts : cdiv(at[jb.a].rows, R);
+          e0 += double(rts) * double(cdiv(wtl[jb.w].cols, C)) * pair + 1;
+          if (jb.final) d0 = std::max(e0, d0) + drain(bat[jb.batch].rows, bat[jb.batch].cols);
+        }
+        const double per_rt = double(btiles) * pair;
+        const bool many = btiles <= tile_width(wtl.size());
+        if (!many) {
+          pieces = {{0, rt0}, {rt0, bt_rows - rt0}};
+        } else {
+        // best[i]: earliest store end with row tiles [0, i) done; cut[i]: where its last piece starts.
+        std::vector<double> best(bt_rows + 1, 1e300);
+        std::vector<int64_t> cut(bt_rows + 1, 0), count(bt_rows + 1, 0);
+        best[0] = d0;
+        for (int64_t i = 1; i <= bt_rows; ++i)
+          for (int64_t j = 0; j < i; ++j) {
+            if (best[j] >= 1e300 || (!many && count[j] >= 2)) continue;
+            const double e = e0 + per_rt * double(i);
+            const double d = std::max(e, best[j]) + drain(std::min(i * R, rows) - j * R, cols);
+            if (d < best[i] - 1e-9) best[i] = d, cut[i] = j, count[i] = count[j] + 1;
+          }
+        for (int64_t i = bt_rows; i > 0; i = cut[i]) pieces.insert(pieces.begin(), {cut[i], i - cut[i]});
+        }
+        if (pieces.size() < 2) pieces.clear();
       }
-      bat.push_back({row0, rows, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(btiles), pl});
+      const bool row_split = !pieces.empty();
+      for (size_t pi = 0; pi < std::max<size_t>(1, pieces.size()); ++pi) {
+        uint32_t pl = kNone;
+        if (epi.has_params()) {
+          if (!p_resident || ptl.empty()) ptl.push_back({static_cast<uint32_t>(bat.size())});
+          pl = static_cast<uint32_t>(ptl.size() - 1);
+        }
+        int64_t r0 = row0, nr = rows;
+        if (row_split) {
+          r0 = row0 + pieces[pi].first * R;
+          nr = std::min(pieces[pi].second * R, row0 + rows - r0);
+        }
+        bat.push_back({r0, nr, c0 * C, std::min(btiles * C, n - c0 * C), static_cast<uint32_t>(btiles), pl});
+      }
       for (uint32_t ch = 0; ch < t.k_chunks; ++ch) {
         if (t.k_chunks > 1) at.push_back({row0, rows, ch});
         for (int64_t g0 = c0; g0 < c0 + btiles;) {
-          const int64_t gt = std::min(wtl.empty() ? wt0 : wt, c0 + btiles - g0);
+          const int64_t gt = std::min(tile_width(wtl.size()), c0 + btiles - g0);
           wtl.push_back({g0 * C, std::min(gt * C, n - g0 * C), ch});
           const bool last_w = (ch + 1 == t.k_chunks) && (g0 + gt == c0 + btiles);
-          for (int half = 0; half < (split ? 2 : 1); ++half) {
+          // (batch, A half, row-tile offset in it, row tiles, output row tile)
+          struct Part { uint32_t batch; int half; int64_t off, rts, o_row; };
+          std::vector<Part> parts;
+          if (row_split) {
+            for (size_t q = 0; q < pieces.size(); ++q) {
+              const int64_t lo = pieces[q].first, hi = lo + pieces[q].second;
+              if (lo < rt0) parts.push_back({bi + uint32_t(q), 0, lo, std::min(hi, rt0) - lo, 0});
+              if (hi > rt0)
+                parts.push_back({bi + uint32_t(q), 1, std::max(lo, rt0) - rt0, hi - std::max(lo, rt0),
+                                 std::max<int64_t>(0, rt0 - lo)});
+            }
+          } else {
+            for (int half = 0; half < (split ? 2 : 1); ++half) parts.push_back({bi, half, 0, 0, half ? rt0 : 0});
+          }
+          for (size_t q = 0; q < parts.size(); ++q) {
+            const Part& pt = parts[q];
+            const bool last_of_batch = q + 1 == parts.size() || parts[q + 1].batch != pt.batch;
             Job j;
-            j.a = static_cast<uint32_t>(split ? at.size() - 2 + half : at.size() - 1);
+            j.a = static_cast<uint32_t>(split ? at.size() - 2 + pt.half : at.size() - 1);
             j.w = static_cast<uint32_t>(wtl.size() - 1);
-            j.batch = bi;
+            j.batch = pt.batch;
             j.o_off = static_cast<uint32_t>(g0 - c0);
-            j.o_row = static_cast<uint32_t>(half ? rt0 : 0);
+            j.o_row = static_cast<uint32_t>(pt.o_row);
+            j.rt_off = static_cast<uint32_t>(pt.off);
+            j.rts = static_cast<uint32_t>(pt.rts);
             j.acc = ch > 0;
-            j.final = last_w && (!split || half == 1);
+            j.final = last_w && last_of_batch;
             j.rel_a = false;
-            j.rel_w = !split || half == 1;
+            j.rel_w = q + 1 == parts.size();
             jobs.push_back(j);
           }
           g0 += gt;
@@ -526,13 +658,14 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
   };
   auto emit_ld_p = [&](size_t i) {
     const Batch& b = bat[ptl[i].batch];
+    const int64_t col0 = p_resident ? 0 : b.col0, cols = p_resident ? n : b.cols;
     LdInstr l;
     l.target = LdTarget::kP;
     l.buf = i % 2;
-    l.dram_addr = static_cast<uint32_t>(p.p_addr + uint64_t(b.col0) * spec::kParamEntryBytes);
-    l.dram_stride = static_cast<uint32_t>(roundup(uint64_t(b.cols) * spec::kParamEntryBytes, bus));
+    l.dram_addr = static_cast<uint32_t>(p.p_addr + uint64_t(col0) * spec::kParamEntryBytes);
+    l.dram_stride = static_cast<uint32_t>(roundup(uint64_t(cols) * spec::kParamEntryBytes, bus));
     l.rows = 1;
-    l.row_bytes = static_cast<uint32_t>(b.cols * spec::kParamEntryBytes);
+    l.row_bytes = static_cast<uint32_t>(cols * spec::kParamEntryBytes);
     l.buf_addr = 0;
     l.buf_row_words = 0;
     pb.emit(encode_ld(l));
@@ -571,11 +704,11 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
     gi.a_unsigned = a_unsigned;
     gi.n = nm.n;
     gi.log2m = log2u(nm.m);
-    gi.a_addr = 0;
+    gi.a_addr = j.rt_off * t.a_row_words;
     gi.a_tile_words = t.a_row_words;
     gi.w_addr = 0;
     gi.w_tile_words = t.w_col_words;
-    gi.row_tiles = static_cast<uint32_t>(cdiv(a.rows, R));
+    gi.row_tiles = j.rts ? j.rts : static_cast<uint32_t>(cdiv(a.rows, R));
     gi.col_tiles = static_cast<uint32_t>(cdiv(w.cols, C));
     gi.slots = static_cast<uint32_t>(g.slots(std::min(t.k_chunk, k - int64_t(w.chunk) * t.k_chunk)));
     gi.o_addr = j.o_off + j.o_row * b.tiles;
@@ -611,8 +744,8 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
         [[fallthrough]];
       case EpilogueKind::kRequant:
         v.p = b.p_load % 2;
-        v.p_addr = 0;
-        v.rel_p = true;
+        v.p_addr = p_resident ? static_cast<uint32_t>(b.col0 / C) : 0;
+        v.rel_p = !p_resident || j.batch + 1 == bat.size();
         break;
       case EpilogueKind::kSoftmax:
         v.sm_mult = epi.sm_mult;

@@ -78,6 +78,7 @@ struct GemmTiling {
   uint32_t block_row_tiles = 0; // row tiles of a resident A row block
   uint32_t row_blocks = 0;
   bool split_block = false;     // one row block loaded as two resident halves (slots 0 and 1)
+  bool p_resident = false;      // one LD_P holds every column's parameters for all epilogues
   uint32_t gemm_col_tiles = 0;  // column tiles one weight half holds (one GEMM)
   uint32_t first_col_tiles = 0; // column tiles of the first weight tile (see the compiler's item 5)
   uint32_t batch_col_tiles = 0; // column tiles one output half collects before the epilogue and one ST

@@ -165,6 +165,60 @@ TEST(compile, benchmark_tiling) {
   }
 }
 
+// configs/paper.json, as the compiler sees it.
+HwConfig paper_like() {
+  HwConfig h = HwConfig::builtin();
+  h.name = "paper";
+  h.rows = 16; h.cols = 16; h.lanes = 8; h.max_m = 16;
+  h.abuf_depth = 1024; h.wbuf_depth = 1024; h.obuf_depth = 256; h.bus_bytes = 64;
+  h.iq_depth = 16; h.max_burst_beats = 16; h.max_outstanding_reads = 8;
+  h.vec_lanes = 64; h.max_seq = 512; h.max_hidden = 4096; h.pbuf_depth = 512;
+  h.system.mem_bytes_per_cycle = 61; h.system.mem_latency = 32; h.system.mem_shared = true;
+  h.validate();
+  return h;
+}
+
+// Split block at paper scale (compiler items 6 and 7): the weight tiles after
+// the first ramp up to the GEMM width, one LD_P holds every column's
+// parameters, and the last batch is stored in row pieces; the stores still
+// write every output byte once.
+TEST(compile, split_block_ramp_pieces_resident_params) {
+  const HwConfig hw = paper_like();
+  for (NmPattern p : {NmPattern{1, 8}, NmPattern{2, 8}, NmPattern{2, 4}, NmPattern{1, 1}}) {
+    sta::Epilogue e;
+    e.kind = sta::EpilogueKind::kRequant;
+    e.bias.assign(768, 0);
+    e.mult.assign(768, 1);
+    e.shift.assign(768, 0);
+    const sta::GemmPlan plan = sta::compile_gemm(hw, GemmShape{128, 768, 768}, GemmMode::kSd, p, e);
+    const sta::GemmTiling& t = plan.tiling;
+    ASSERT_TRUE(t.split_block) << p.str();
+    EXPECT_TRUE(t.p_resident) << p.str();
+    EXPECT_EQ(t.loads_p, 1u) << p.str();
+    std::vector<uint32_t> w_rows, st_rows;
+    uint64_t st_bytes = 0, rel_p = 0;
+    for (const sta::Instr& i : plan.program) {
+      if (i.opcode() == sp::Opcode::kLdW) w_rows.push_back(sta::decode_ld(i).rows);
+      if (i.opcode() == sp::Opcode::kSt) {
+        const sta::StInstr st = sta::decode_st(i);
+        st_rows.push_back(st.rows);
+        st_bytes += uint64_t(st.rows) * st.row_bytes;
+      }
+      if (i.opcode() == sp::Opcode::kReq && sta::decode_vec(i).rel_p) ++rel_p;
+    }
+    EXPECT_EQ(rel_p, 1u) << p.str();
+    EXPECT_EQ(st_bytes, 128u * 768u) << p.str();
+    ASSERT_GE(w_rows.size(), 3u) << p.str();
+    EXPECT_EQ(w_rows[0], t.first_col_tiles) << p.str();
+    // The ramp; dense: a column tile (12 KB) does not load in time anyway, no ramp.
+    if (p.dense())
+      EXPECT_EQ(w_rows[1], t.gemm_col_tiles);
+    else
+      EXPECT_LT(w_rows[1], t.gemm_col_tiles) << p.str();
+    EXPECT_LT(st_rows.back(), 128u) << p.str();         // the last batch in pieces
+  }
+}
+
 TEST(compile, k_split_and_blocks) {
   const HwConfig hw = HwConfig::builtin();
   // A dense weight column of 4000 bytes is 1000 words, more than a 512-word half.

@@ -83,16 +83,20 @@ Epilogue random_epilogue(std::mt19937_64& rng, EpilogueKind kind, int64_t n, int
 }
 
 void gemm_case(uint64_t seed, GemmShape s, EpilogueKind kind, GemmMode mode = GemmMode::kSd, uint32_t valid = 0,
-               int lo = -128, int hi = 127) {
+               int lo = -128, int hi = 127, NmPattern nm = NmPattern{1, 1}) {
   const HwConfig hw = HwConfig::builtin();
   std::mt19937_64 rng(seed);
   std::ostringstream what;
   what << "seed=" << seed << " " << epilogue_name(kind) << " m=" << s.m << " k=" << s.k << " n=" << s.n;
   const auto a = rand_i8(rng, size_t(s.m * s.k), lo, hi), w = rand_i8(rng, size_t(s.n * s.k), lo, hi);
-  const GemmPlan plan = compile_gemm(hw, s, mode, NmPattern{1, 1}, random_epilogue(rng, kind, s.n, s.k, valid));
+  what << " " << nm.str();
+  const GemmPlan plan = compile_gemm(hw, s, mode, nm, random_epilogue(rng, kind, s.n, s.k, valid));
   std::vector<uint8_t> img = make_image(plan);
   write_a(plan, img, a.data());
-  write_w_dense(plan, img, w.data());
+  if (nm.dense())
+    write_w_dense(plan, img, w.data());
+  else
+    write_w_packed(plan, img, nm_pack(w.data(), s.n, s.k, nm));
   expect_same(hw, img, plan.prog_addr, plan.prog_len(), what.str());
 }
 
@@ -103,6 +107,17 @@ TEST(RtlVec, RequantGeluRawAtOddSizes) {
   gemm_case(2, {37, 64, 129}, EpilogueKind::kGelu);
   gemm_case(3, {37, 64, 129}, EpilogueKind::kRaw32);
   gemm_case(4, {5, 130, 33}, EpilogueKind::kGelu);
+}
+
+// Split block schedules (GEMM compiler items 6 and 7): narrow weight tiles
+// after the first, the last batch in row pieces of one or more row tiles
+// (GEMMs on part of an A slot, a piece across both slots), one resident
+// parameter load that every REQ reads at its own columns.
+TEST(RtlVec, RequantSplitBlockPiecesAndRamp) {
+  gemm_case(21, {64, 256, 64}, EpilogueKind::kRequant);
+  gemm_case(22, {64, 512, 80}, EpilogueKind::kGelu);
+  gemm_case(23, {64, 256, 64}, EpilogueKind::kRequant, GemmMode::kSd, 0, -128, 127, NmPattern{2, 8});
+  gemm_case(24, {61, 512, 80}, EpilogueKind::kRequant, GemmMode::kSd, 0, -128, 127, NmPattern{1, 8});
 }
 
 TEST(RtlVec, SoftmaxAtOddSizesAndMasks) {
