@@ -5,6 +5,18 @@
 //   -> S4 accumulators; a tile's result is valid in S4 after its last step.
 // The last step of an instruction carries its end bit and the flags it sets
 // down the control pipeline with its tile.
+//
+// The lane arithmetic is written twice, with the same results (tests/rtl
+// pe_arith_test checks them against each other on random steps):
+//  - for synthesis (`SYNTHESIS defined): per lane a 9-bit signed activation
+//    (int8, or uint8 with the unsigned flag) times the int8 weight, summed in
+//    SumW bits: Lanes 9x8 multipliers and an adder tree per PE;
+//  - for simulation: the same products in 32-bit two's complement (the
+//    activation byte sign-extended as a - 2*(a & 0x80), the weight
+//    sign-extended once per column), summed mod 2^32 and cut to SumW bits.
+//    Every lane sum fits in SumW bits, so the cut value is the same. Verilator
+//    compiles this form to plain integer loads, multiplies and adds, about
+//    twice as fast as the sign extensions and masks of the 9x8 form.
 module sta_pe_array (
   input  logic        clk_i,
   input  logic        rst_ni,
@@ -41,6 +53,14 @@ module sta_pe_array (
   localparam int unsigned IdxW = sta_pkg::IdxBits;
   localparam int unsigned WinB = L * MaxM;            // bytes of one row's window
   localparam int unsigned PosW = $clog2(WinB);
+  // A 9-bit activation (-128..255) times an int8 weight lies in -32640..32385:
+  // 16 bits hold every product, SumW bits the sum of Lanes of them.
+  localparam int unsigned SumW = 16 + $clog2(L + 1);
+`ifdef SYNTHESIS
+  localparam bit SimArith = 1'b0;
+`else
+  localparam bit SimArith = 1'b1;
+`endif
 
   // Control pipeline: {valid, first, last, acc, end, o_addr, set}
   logic v2_q, f2_q, l2_q, a2_q, e2_q;
@@ -88,10 +108,15 @@ module sta_pe_array (
   // and one weight-word register per PE column (g_col[c].wword_q), each its
   // own signal so that loading one never copies the others.
   logic u2_q;                                 // S2: activations are uint8
+  // Simulation form only: the activation sign bit, or 0 for uint8.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] a_smask;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   always_ff @(posedge clk_i) begin
     if (s1_valid_i) u2_q <= s1_unsigned_i;
   end
+  assign a_smask = u2_q ? 32'h00 : 32'h80;
 
   for (genvar r = 0; r < R; r++) begin : g_row
     logic [WinW-1:0] win_d, win_q;
@@ -121,8 +146,14 @@ module sta_pe_array (
     end
     // Lane l of this column reads window byte l*MaxM + idx[l].
     logic [PosW-1:0] pos [L];
+    logic [7:0] w8 [L];
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [31:0] w32 [L];                     // simulation form only: the weight, sign-extended
+    /* verilator lint_on UNUSEDSIGNAL */
     for (genvar l = 0; l < L; l++) begin : g_lane
       assign pos[l] = PosW'(l * MaxM) + PosW'(wword_q[L * 8 + l * IdxW +: IdxW]);
+      assign w8[l]  = wword_q[l * 8 +: 8];
+      assign w32[l] = 32'($signed(w8[l]));
     end
   end
 
@@ -136,28 +167,50 @@ module sta_pe_array (
 
   for (genvar r = 0; r < R; r++) begin : g_pe_row
     for (genvar c = 0; c < C; c++) begin : g_pe_col
-      // The lane multiplexers of PE (r,c): the byte each lane multiplies,
-      // picked from row r's window by column c's indices (index 0, the
-      // group's first byte, for dense data).
-      // (Built in a block-local variable, left out of waveforms, and
-      // assigned once: the Verilated model keeps it in a register instead
-      // of updating a_sel per byte.)
-      logic [L*8-1:0] a_sel;
-      always_comb begin : p_sel
-        /* verilator tracing_off */
-        logic [L*8-1:0] sel;
-        /* verilator tracing_on */
-        sel = '0;
-        for (int unsigned l = 0; l < L; l++) sel = sel | ((L * 8)'(g_row[r].win_b[g_col[c].pos[l]]) << (l * 8));
-        a_sel = sel;
+      // The lane multiplexers and multipliers of PE (r,c): lane l multiplies
+      // the byte picked from row r's window by column c's index l (index 0,
+      // the group's first byte, for dense data) by column c's weight l. Only
+      // evaluated with v2_q (psum_q loads only then). Block-local variables
+      // are assigned once and left out of waveforms: the Verilated model
+      // then keeps them in registers.
+      logic [SumW-1:0] sum;
+      if (SimArith) begin : g_sim
+        always_comb begin : p_mac
+          /* verilator tracing_off */
+          logic [31:0] s;
+          logic [31:0] av;
+          /* verilator tracing_on */
+          s  = '0;
+          av = '0;
+          if (v2_q) begin
+            for (int unsigned l = 0; l < L; l++) begin
+              av = 32'(g_row[r].win_b[g_col[c].pos[l]]);
+              av = av - ((av & a_smask) << 1);
+              s  = s + av * g_col[c].w32[l];
+            end
+          end
+          sum = s[SumW-1:0];
+        end
+      end else begin : g_syn
+        always_comb begin : p_mac
+          logic signed [SumW-1:0] s;
+          logic [7:0] a;
+          s = '0;
+          a = '0;
+          if (v2_q) begin
+            for (int unsigned l = 0; l < L; l++) begin
+              a = g_row[r].win_b[g_col[c].pos[l]];
+              s = s + SumW'($signed({!u2_q && a[7], a}) * $signed(g_col[c].w8[l]));
+            end
+          end
+          sum = s;
+        end
       end
-      sta_pe #(.Lanes(L)) u_pe (
+      sta_pe #(.SumW(SumW)) u_pe (
         .clk_i      (clk_i),
         .rst_ni     (rst_ni),
         .valid_i    (v2_q),
-        .unsigned_i (u2_q),
-        .a_i        (a_sel),
-        .w_i        (g_col[c].wword_q[L * 8 - 1:0]),
+        .sum_i      (sum),
         .acc_valid_i(v3_q),
         .acc_first_i(f3_q),
         .acc_o      (pe_acc[r * C + c])
