@@ -507,18 +507,17 @@ GemmPlan compile_gemm(const HwConfig& hw, GemmShape shape, GemmMode mode, NmPatt
         if (!many) {
           pieces = {{0, rt0}, {rt0, bt_rows - rt0}};
         } else {
-        // best[i]: earliest store end with row tiles [0, i) done; cut[i]: where its last piece starts.
-        std::vector<double> best(bt_rows + 1, 1e300);
-        std::vector<int64_t> cut(bt_rows + 1, 0), count(bt_rows + 1, 0);
-        best[0] = d0;
-        for (int64_t i = 1; i <= bt_rows; ++i)
-          for (int64_t j = 0; j < i; ++j) {
-            if (best[j] >= 1e300 || (!many && count[j] >= 2)) continue;
-            const double e = e0 + per_rt * double(i);
-            const double d = std::max(e, best[j]) + drain(std::min(i * R, rows) - j * R, cols);
-            if (d < best[i] - 1e-9) best[i] = d, cut[i] = j, count[i] = count[j] + 1;
-          }
-        for (int64_t i = bt_rows; i > 0; i = cut[i]) pieces.insert(pieces.begin(), {cut[i], i - cut[i]});
+          // best[i]: earliest store end with row tiles [0, i) done; cut[i]: where its last piece starts.
+          std::vector<double> best(bt_rows + 1, 1e300);
+          std::vector<int64_t> cut(bt_rows + 1, 0);
+          best[0] = d0;
+          for (int64_t i = 1; i <= bt_rows; ++i)
+            for (int64_t j = 0; j < i; ++j) {
+              const double e = e0 + per_rt * double(i);
+              const double d = std::max(e, best[j]) + drain(std::min(i * R, rows) - j * R, cols);
+              if (d < best[i] - 1e-9) best[i] = d, cut[i] = j;
+            }
+          for (int64_t i = bt_rows; i > 0; i = cut[i]) pieces.insert(pieces.begin(), {cut[i], i - cut[i]});
         }
         if (pieces.size() < 2) pieces.clear();
       }

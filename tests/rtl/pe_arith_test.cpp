@@ -11,18 +11,12 @@
 #include <random>
 #include <type_traits>
 
-#include "common/sta_spec.h"
+#include "common/hw_config.h"
 #include "Vpe_sim.h"
 #include "Vpe_syn.h"
 #include "verilated.h"
 
 namespace {
-
-constexpr uint32_t kRows = sta::spec::kDefaultRows, kCols = sta::spec::kDefaultCols, kLanes = sta::spec::kDefaultLanes,
-                   kMaxM = sta::spec::kDefaultMaxM;
-constexpr uint32_t log2u(uint32_t v) { return v <= 1 ? 0 : 1 + log2u(v / 2); }
-constexpr uint32_t kABits = kRows * kLanes * kMaxM * 8;         // s1_aword_i
-constexpr uint32_t kWBits = kCols * kLanes * (8 + log2u(kMaxM));  // s1_wword_i
 
 // Writes random bits into the low `bits` bits of a port of any width (a
 // scalar or a VlWide); the bits above stay zero, as Verilator expects.
@@ -66,7 +60,11 @@ TEST(PeArith, SynthesisAndSimulationFormsAgree) {
   VerilatedContext ctx;
   Vpe_sim sim(&ctx, "sim");
   Vpe_syn syn(&ctx, "syn");
-  const int max_log2m = int(log2u(kMaxM));
+  // Port widths and group sizes of the configuration this build was made for.
+  const sta::HwConfig hw = sta::HwConfig::builtin();
+  const uint32_t a_bits = hw.rows * hw.a_word_bytes() * 8;          // s1_aword_i
+  const uint32_t w_bits = hw.cols * hw.w_word_bytes_sparse() * 8;   // s1_wword_i
+  const int max_log2m = int(hw.idx_bits());
   std::mt19937 rng(20261201);
   auto both = [&](auto&& f) { f(sim); f(syn); };
   both([](auto& m) {
@@ -99,11 +97,11 @@ TEST(PeArith, SynthesisAndSimulationFormsAgree) {
       unsigned_steps += uns;
       k_seen |= 1 << log2m;
     }
-    const uint32_t sub = rng() % kMaxM;
+    const uint32_t sub = rng() % hw.max_m;
     const uint32_t o_addr = rng() % 4;
     // Same stimulus to both models.
-    randomize(sim.s1_aword_i, kABits, rng);
-    randomize(sim.s1_wword_i, kWBits, rng);
+    randomize(sim.s1_aword_i, a_bits, rng);
+    randomize(sim.s1_wword_i, w_bits, rng);
     syn.s1_aword_i = sim.s1_aword_i;
     syn.s1_wword_i = sim.s1_wword_i;
     both([&](auto& m) {
