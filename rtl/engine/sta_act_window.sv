@@ -4,19 +4,23 @@
 // Written as one shifter shared by the lanes and, per lane, a choice among
 // the NumM group sizes of an aligned MaxM-byte slice with its bytes past M
 // masked (the same MaxM x NumM byte multiplexers as a per-byte form, but
-// evaluated as a few wide operations in simulation). Only evaluated in
-// cycles with valid_i: the window register loads only then.
-module sta_act_window (
-  input  logic                                    valid_i,
-  input  logic [sta_pkg::AWordBytes*8-1:0]       word_i,
-  input  logic [$clog2(sta_pkg::MaxM)-1:0]        sub_i,
-  input  logic [2:0]                              log2m_i,
-  output logic [sta_pkg::Lanes*sta_pkg::MaxM*8-1:0] win_o   // lane l, byte b at (l*MaxM + b)*8
+// evaluated as a few wide operations). Only evaluated in cycles with
+// valid_i: the window register loads only then.
+// This is the hardware's window cutter (the synthesis form of sta_pe_array);
+// the simulated model indexes the word directly (see sta_pe_array).
+module sta_act_window #(
+  parameter int unsigned Lanes = 4,
+  parameter int unsigned MaxM  = 16
+) (
+  input  logic                          valid_i,
+  input  logic [Lanes*MaxM*8-1:0]       word_i,
+  input  logic [$clog2(MaxM)-1:0]       sub_i,
+  input  logic [2:0]                    log2m_i,
+  output logic [Lanes*MaxM*8-1:0]       win_o   // lane l, byte b at (l*MaxM + b)*8
 );
-  localparam int unsigned L     = sta_pkg::Lanes;
-  localparam int unsigned MaxM  = sta_pkg::MaxM;
+  localparam int unsigned L     = Lanes;
   localparam int unsigned NumM  = $clog2(MaxM) + 1;  // M = 1, 2, ..., MaxM
-  localparam int unsigned WordB = sta_pkg::AWordBytes;
+  localparam int unsigned WordB = Lanes * MaxM;
   localparam int unsigned ShW   = $clog2(WordB) + 3;
   localparam int unsigned GW    = MaxM * 8;           // one window
 

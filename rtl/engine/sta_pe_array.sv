@@ -6,61 +6,68 @@
 // The last step of an instruction carries its end bit and the flags it sets
 // down the control pipeline with its tile.
 //
-// The lane arithmetic is written twice, with the same results (tests/rtl
-// pe_arith_test checks them against each other on random steps):
-//  - for synthesis (`SYNTHESIS defined): per lane a 9-bit signed activation
-//    (int8, or uint8 with the unsigned flag) times the int8 weight, summed in
-//    SumW bits: Lanes 9x8 multipliers and an adder tree per PE;
-//  - for simulation: the same products in 32-bit two's complement (the
-//    activation byte sign-extended as a - 2*(a & 0x80), the weight
-//    sign-extended once per column), summed mod 2^32 and cut to SumW bits.
-//    Every lane sum fits in SumW bits, so the cut value is the same. Verilator
-//    compiles this form to plain integer loads, multiplies and adds, about
-//    twice as fast as the sign extensions and masks of the 9x8 form.
-module sta_pe_array (
+// The lane multiplexers and arithmetic are written twice, with the same
+// results (tests/rtl/pe_arith_test.cpp checks them against each other on
+// random steps):
+//  - for synthesis (`SYNTHESIS defined), the hardware: per PE row a window
+//    cutter (sta_act_window) and a window register of Lanes groups of MaxM
+//    bytes; per lane a MaxM:1 byte multiplexer into the window, a 9-bit
+//    signed activation (int8, or uint8 with the unsigned flag) times the
+//    int8 weight, summed in SumW bits: Lanes 9x8 multipliers and an adder
+//    tree per PE;
+//  - for simulation, the same sums computed the way a processor does them
+//    quickly: each PE row registers its whole activation word, and a lane
+//    indexes it directly at byte sub*Lanes + l*M + idx (a byte that holds
+//    zero when idx >= M or the byte lies past the word, as in the window);
+//    an int8 byte a is read as the unsigned a ^ 0x80 = a + 128 and each
+//    column subtracts 128 times the sum of its weights once; the products
+//    are summed in 32 bits (mod 2^32) and cut to SumW bits. Every lane sum
+//    fits in SumW signed bits, so the cut value equals the synthesis sum.
+//    The Verilated model turns a lane into a load of the index, a load of the byte, a
+//    multiply and an add.
+module sta_pe_array #(
+  parameter int unsigned Rows      = sta_pkg::Rows,
+  parameter int unsigned Cols      = sta_pkg::Cols,
+  parameter int unsigned Lanes     = sta_pkg::Lanes,
+  parameter int unsigned MaxM      = sta_pkg::MaxM,
+  parameter int unsigned OAddrBits = sta_pkg::OAddrBits
+) (
   input  logic        clk_i,
   input  logic        rst_ni,
   // S1: buffer read data and the step's control
   input  logic        s1_valid_i,
   input  logic        s1_first_i,
   input  logic        s1_last_i,
-  input  logic [$clog2(sta_pkg::MaxM)-1:0] s1_sub_i,
+  input  logic [$clog2(MaxM)-1:0] s1_sub_i,
   input  logic [2:0]  s1_log2m_i,
-  input  logic [sta_pkg::OAddrBits-1:0] s1_o_addr_i,
+  input  logic [OAddrBits-1:0] s1_o_addr_i,
   input  logic        s1_acc_i,
   input  logic        s1_unsigned_i,  // activation bytes are uint8
   input  logic        s1_end_i,       // last step of an instruction
   input  sta_pkg::flags_t s1_set_i,   // with s1_end_i: flags to set when its tile lands
-  input  logic [sta_pkg::Rows*sta_pkg::AWordBytes*8-1:0] s1_aword_i,  // row r at r*AWordBytes*8
-  input  logic [sta_pkg::Cols*sta_pkg::WWordBits-1:0]    s1_wword_i,  // column c at c*WWordBits
+  input  logic [Rows*Lanes*MaxM*8-1:0]            s1_aword_i,  // row r at r*Lanes*MaxM*8
+  input  logic [Cols*Lanes*(8+$clog2(MaxM))-1:0]  s1_wword_i,  // column c at c*Lanes*(8+IdxBits)
   // S3: the tile that completes next cycle (for the read-modify-write)
   output logic        s3_last_o,
-  output logic [sta_pkg::OAddrBits-1:0] s3_o_addr_o,
+  output logic [OAddrBits-1:0] s3_o_addr_o,
   // S4: a finished tile
   output logic        s4_tile_valid_o,
-  output logic [sta_pkg::OAddrBits-1:0] s4_o_addr_o,
+  output logic [OAddrBits-1:0] s4_o_addr_o,
   output logic        s4_acc_o,
   output logic        s4_end_o,
   output sta_pkg::flags_t s4_set_o,
-  output logic [sta_pkg::OWordBits-1:0] s4_tile_o     // element (r,c) at (r*Cols+c)*32
+  output logic [Rows*Cols*32-1:0] s4_tile_o     // element (r,c) at (r*Cols+c)*32
 );
-  localparam int unsigned R    = sta_pkg::Rows;
-  localparam int unsigned C    = sta_pkg::Cols;
-  localparam int unsigned WinW = sta_pkg::Lanes * sta_pkg::MaxM * 8;
-  localparam int unsigned OA   = sta_pkg::OAddrBits;
-  localparam int unsigned L    = sta_pkg::Lanes;
-  localparam int unsigned MaxM = sta_pkg::MaxM;
-  localparam int unsigned IdxW = sta_pkg::IdxBits;
-  localparam int unsigned WinB = L * MaxM;            // bytes of one row's window
-  localparam int unsigned PosW = $clog2(WinB);
+  localparam int unsigned R     = Rows;
+  localparam int unsigned C     = Cols;
+  localparam int unsigned L     = Lanes;
+  localparam int unsigned OA    = OAddrBits;
+  localparam int unsigned IdxW  = $clog2(MaxM);
+  localparam int unsigned WordB = L * MaxM;           // bytes of one activation word
+  localparam int unsigned WWB   = L * (8 + IdxW);     // bits of one weight word
   // A 9-bit activation (-128..255) times an int8 weight lies in -32640..32385:
   // 16 bits hold every product, SumW bits the sum of Lanes of them.
   localparam int unsigned SumW = 16 + $clog2(L + 1);
-`ifdef SYNTHESIS
-  localparam bit SimArith = 1'b0;
-`else
-  localparam bit SimArith = 1'b1;
-`endif
 
   // Control pipeline: {valid, first, last, acc, end, o_addr, set}
   logic v2_q, f2_q, l2_q, a2_q, e2_q;
@@ -103,26 +110,27 @@ module sta_pe_array (
     if (e3_q) set4_q <= set3_q;
   end
 
-  // S1 -> S2: windows per row, weight words per column.
-  // S2 operand registers: one window register per PE row (g_row[r].win_q)
-  // and one weight-word register per PE column (g_col[c].wword_q), each its
-  // own signal so that loading one never copies the others.
+  // S2 operand registers: one per PE row (its window, or its word) and one
+  // weight-word register per PE column, each its own signal so that loading
+  // one never copies the others. They load only with s1_valid_i.
   logic u2_q;                                 // S2: activations are uint8
-  // Simulation form only: the activation sign bit, or 0 for uint8.
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [31:0] a_smask;
-  /* verilator lint_on UNUSEDSIGNAL */
-
   always_ff @(posedge clk_i) begin
     if (s1_valid_i) u2_q <= s1_unsigned_i;
   end
-  assign a_smask = u2_q ? 32'h00 : 32'h80;
+
+  // The accumulators, one element per PE.
+  logic [31:0] pe_acc [R * C];
+
+`ifdef SYNTHESIS
+  // ---------------- Synthesis form: the hardware ----------------
+  localparam int unsigned WinB = WordB;               // bytes of one row's window
+  localparam int unsigned PosW = $clog2(WinB);
 
   for (genvar r = 0; r < R; r++) begin : g_row
-    logic [WinW-1:0] win_d, win_q;
-    sta_act_window u_win (
+    logic [WordB*8-1:0] win_d, win_q;
+    sta_act_window #(.Lanes(L), .MaxM(MaxM)) u_win (
       .valid_i(s1_valid_i),
-      .word_i (s1_aword_i[r * sta_pkg::AWordBytes * 8 +: sta_pkg::AWordBytes * 8]),
+      .word_i (s1_aword_i[r * WordB * 8 +: WordB * 8]),
       .sub_i  (s1_sub_i),
       .log2m_i(s1_log2m_i),
       .win_o  (win_d)
@@ -130,9 +138,7 @@ module sta_pe_array (
     always_ff @(posedge clk_i) begin
       if (s1_valid_i) win_q <= win_d;
     end
-    // The window as bytes, lane l's group at l*MaxM: the lane multiplexers
-    // below index it (an indexed byte, not a part-select of a wide vector,
-    // is one load in the Verilated model).
+    // The window as bytes, lane l's group at l*MaxM.
     logic [7:0] win_b [WinB];
     for (genvar b = 0; b < WinB; b++) begin : g_byte
       assign win_b[b] = win_q[b * 8 +: 8];
@@ -140,70 +146,140 @@ module sta_pe_array (
   end
 
   for (genvar c = 0; c < C; c++) begin : g_col
-    logic [sta_pkg::WWordBits-1:0] wword_q;
+    logic [WWB-1:0] wword_q;
     always_ff @(posedge clk_i) begin
-      if (s1_valid_i) wword_q <= s1_wword_i[c * sta_pkg::WWordBits +: sta_pkg::WWordBits];
+      if (s1_valid_i) wword_q <= s1_wword_i[c * WWB +: WWB];
     end
     // Lane l of this column reads window byte l*MaxM + idx[l].
     logic [PosW-1:0] pos [L];
     logic [7:0] w8 [L];
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [31:0] w32 [L];                     // simulation form only: the weight, sign-extended
-    /* verilator lint_on UNUSEDSIGNAL */
     for (genvar l = 0; l < L; l++) begin : g_lane
       assign pos[l] = PosW'(l * MaxM) + PosW'(wword_q[L * 8 + l * IdxW +: IdxW]);
       assign w8[l]  = wword_q[l * 8 +: 8];
-      assign w32[l] = 32'($signed(w8[l]));
     end
-  end
-
-  // The accumulators, one element per PE, gathered into the tile word in one
-  // loop (connecting each PE to a part of the wide output made Verilator
-  // build the word by repeated concatenation, quadratic in its size).
-  logic [31:0] pe_acc [R * C];
-  always_comb begin
-    for (int unsigned i = 0; i < R * C; i++) s4_tile_o[i * 32 +: 32] = pe_acc[i];
   end
 
   for (genvar r = 0; r < R; r++) begin : g_pe_row
     for (genvar c = 0; c < C; c++) begin : g_pe_col
-      // The lane multiplexers and multipliers of PE (r,c): lane l multiplies
-      // the byte picked from row r's window by column c's index l (index 0,
-      // the group's first byte, for dense data) by column c's weight l. Only
-      // evaluated with v2_q (psum_q loads only then). Block-local variables
-      // are assigned once and left out of waveforms: the Verilated model
-      // then keeps them in registers.
+      // PE (r,c): lane l multiplies the byte picked from row r's window by
+      // column c's index l (index 0, the group's first byte, for dense
+      // data) by column c's weight l.
       logic [SumW-1:0] sum;
-      if (SimArith) begin : g_sim
-        always_comb begin : p_mac
-          /* verilator tracing_off */
-          logic [31:0] s;
-          logic [31:0] av;
-          /* verilator tracing_on */
-          s  = '0;
-          av = '0;
-          if (v2_q) begin
-            for (int unsigned l = 0; l < L; l++) begin
-              av = 32'(g_row[r].win_b[g_col[c].pos[l]]);
-              av = av - ((av & a_smask) << 1);
-              s  = s + av * g_col[c].w32[l];
-            end
+      always_comb begin : p_mac
+        logic signed [SumW-1:0] s;
+        logic [7:0] a;
+        s = '0;
+        a = '0;
+        if (v2_q) begin
+          for (int unsigned l = 0; l < L; l++) begin
+            a = g_row[r].win_b[g_col[c].pos[l]];
+            s = s + SumW'($signed({!u2_q && a[7], a}) * $signed(g_col[c].w8[l]));
           end
-          sum = s[SumW-1:0];
         end
-      end else begin : g_syn
-        always_comb begin : p_mac
-          logic signed [SumW-1:0] s;
-          logic [7:0] a;
+        sum = s;
+      end
+      sta_pe #(.SumW(SumW)) u_pe (
+        .clk_i      (clk_i),
+        .rst_ni     (rst_ni),
+        .valid_i    (v2_q),
+        .sum_i      (sum),
+        .acc_valid_i(v3_q),
+        .acc_first_i(f3_q),
+        .acc_o      (pe_acc[r * C + c])
+      );
+    end
+  end
+`else
+  // ---------------- Simulation form: the same sums ----------------
+  localparam int unsigned NumM = IdxW + 1;            // M = 1, 2, ..., MaxM
+  localparam int unsigned PosW = $clog2(WordB);       // a byte of the word
+  logic [IdxW-1:0] sub2_q;                    // S2: the step's slot position and log2(M)
+  logic [2:0]      lm2_q;
+  always_ff @(posedge clk_i) begin
+    if (s1_valid_i) begin
+      sub2_q <= s1_sub_i;
+      lm2_q  <= s1_log2m_i;
+    end
+  end
+  // Activation bytes are held as a ^ 0x80 = a + 128 for int8, as a for uint8:
+  // the word is flipped once as it is registered (one wide XOR per row).
+  logic [WordB*8-1:0] xmask;
+  assign xmask = {WordB{s1_unsigned_i ? 8'h00 : 8'h80}};
+
+  for (genvar r = 0; r < R; r++) begin : g_row
+    logic [WordB*8-1:0] aw_q;                 // the row's activation word, offset
+    always_ff @(posedge clk_i) begin
+      if (s1_valid_i) aw_q <= s1_aword_i[r * WordB * 8 +: WordB * 8] ^ xmask;
+    end
+    logic [7:0] ab [WordB];
+    for (genvar b = 0; b < WordB; b++) begin : g_byte
+      assign ab[b] = aw_q[b * 8 +: 8];
+    end
+  end
+
+  // Where lane l's group starts in the word this step, and the group size.
+  logic [31:0] base [L];
+  logic [31:0] msize;
+  logic        mok;                           // log2(M) names a group size
+  always_comb begin
+    mok   = 32'(lm2_q) < NumM;
+    msize = 32'd1 << lm2_q;
+    for (int unsigned l = 0; l < L; l++) base[l] = 32'(sub2_q) * L + (32'(l) << lm2_q);
+  end
+
+  for (genvar c = 0; c < C; c++) begin : g_col
+    logic [WWB-1:0] wword_q;
+    always_ff @(posedge clk_i) begin
+      if (s1_valid_i) wword_q <= s1_wword_i[c * WWB +: WWB];
+    end
+    // Lane l reads word byte base[l] + idx[l] times weight l. Where the
+    // window holds zero (idx >= M, or a byte past the word) the lane's
+    // weight is taken as 0 instead (and its byte as byte 0).
+    logic [PosW-1:0] pos [L];
+    logic [31:0] w32 [L];
+    logic [31:0] corr;                        // 128 * (sum of the weights) for int8, else 0
+    always_comb begin : p_col
+      /* verilator tracing_off */
+      logic [31:0] ws;
+      logic [31:0] idx;
+      logic [31:0] p;
+      logic        ok;
+      /* verilator tracing_on */
+      ws = '0;
+      for (int unsigned l = 0; l < L; l++) begin
+        idx    = 32'(wword_q[L * 8 + l * IdxW +: IdxW]);
+        p      = base[l] + idx;
+        ok     = mok && idx < msize && p < WordB;
+        pos[l] = ok ? PosW'(p) : '0;
+        w32[l] = ok ? 32'($signed(wword_q[l * 8 +: 8])) : '0;
+        ws     = ws + w32[l];
+      end
+      corr = u2_q ? '0 : (ws << 7);
+    end
+  end
+
+  for (genvar r = 0; r < R; r++) begin : g_pe_row
+    for (genvar c = 0; c < C; c++) begin : g_pe_col
+      // PE (r,c). Only evaluated with v2_q (psum_q loads only then). The
+      // block-local sum is assigned once and left out of waveforms: the
+      // Verilated model then keeps it in a register.
+      logic [SumW-1:0] sum;
+      // One if/else on v2_q and nothing else: the Verilated model tests it
+      // once for all PEs.
+      always_comb begin : p_mac
+        /* verilator tracing_off */
+        logic [31:0] s;
+        /* verilator tracing_on */
+        if (v2_q) begin
           s = '0;
-          a = '0;
-          if (v2_q) begin
-            for (int unsigned l = 0; l < L; l++) begin
-              a = g_row[r].win_b[g_col[c].pos[l]];
-              s = s + SumW'($signed({!u2_q && a[7], a}) * $signed(g_col[c].w8[l]));
-            end
+          for (int unsigned l = 0; l < L; l++) begin
+            s = s + 32'(g_row[r].ab[g_col[c].pos[l]]) * g_col[c].w32[l];
           end
-          sum = s;
+          s   = s - g_col[c].corr;
+          sum = s[SumW-1:0];
+        end else begin
+          s   = '0;
+          sum = '0;
         end
       end
       sta_pe #(.SumW(SumW)) u_pe (
@@ -215,6 +291,19 @@ module sta_pe_array (
         .acc_first_i(f3_q),
         .acc_o      (pe_acc[r * C + c])
       );
+    end
+  end
+`endif
+
+  // The tile word, gathered from the accumulators in one nested loop that
+  // the Verilated model unrolls into word copies (connecting each PE to a part of the
+  // wide output made it build the word by repeated concatenation; one
+  // 256-iteration loop stayed a loop of generic bit-field writes).
+  always_comb begin
+    for (int unsigned r = 0; r < R; r++) begin
+      for (int unsigned c = 0; c < C; c++) begin
+        s4_tile_o[(r * C + c) * 32 +: 32] = pe_acc[r * C + c];
+      end
     end
   end
 

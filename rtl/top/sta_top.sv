@@ -533,7 +533,13 @@ module sta_top (
   logic [sta_pkg::OWordBits-1:0] s4_tile;
   sta_pkg::flags_t s4_set;
 
-  sta_pe_array u_array (
+  sta_pe_array #(
+    .Rows     (sta_pkg::Rows),
+    .Cols     (sta_pkg::Cols),
+    .Lanes    (sta_pkg::Lanes),
+    .MaxM     (sta_pkg::MaxM),
+    .OAddrBits(sta_pkg::OAddrBits)
+  ) u_array (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
     .s1_valid_i     (s1_valid_q),

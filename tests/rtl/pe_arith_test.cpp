@@ -2,9 +2,9 @@
 // the 9x8 signed multipliers that Yosys synthesizes (`SYNTHESIS`) and the
 // 32-bit two's-complement form that the simulated model uses. Both are
 // Verilated here (Vpe_syn with -DSYNTHESIS, Vpe_sim without), driven with the
-// same random steps (every group size, int8 and uint8 activations, random
-// indices, bubbles, tile boundaries), and their outputs must agree in every
-// cycle.
+// same random steps (every group size and some illegal ones, slots reaching
+// past the word, int8 and uint8 activations, random indices, bubbles, tile
+// boundaries), and their outputs must agree in every cycle.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -77,11 +77,15 @@ TEST(PeArith, SynthesisAndSimulationFormsAgree) {
   });
   const int kSteps = 4000;
   const size_t tile_elems = sizeof(sim.s4_tile_o) / sizeof(uint32_t);
-  int tiles = 0, nonzero = 0, negative = 0, unsigned_steps = 0, k_seen = 0;
+  int tiles = 0, nonzero = 0, negative = 0, unsigned_steps = 0, k_seen = 0, bad_m_steps = 0;
   int step_in_tile = 0, tile_len = 1;
   for (int cyc = 0; cyc < kSteps; cyc++) {
     const bool valid = (rng() % 8) != 0;
-    const int log2m = int(rng() % uint32_t(max_log2m + 1));
+    // Mostly a legal group size; now and then a log2(M) past MaxM, which the
+    // dispatcher rejects but for which both forms give zero windows.
+    const bool bad_m = max_log2m < 7 && (rng() % 16) == 0;
+    const int log2m = bad_m ? max_log2m + 1 + int(rng() % uint32_t(7 - max_log2m))
+                            : int(rng() % uint32_t(max_log2m + 1));
     const bool uns = (rng() % 4) == 0;
     bool first = false, last = false;
     if (valid) {
@@ -95,7 +99,8 @@ TEST(PeArith, SynthesisAndSimulationFormsAgree) {
         step_in_tile = 0;
       }
       unsigned_steps += uns;
-      k_seen |= 1 << log2m;
+      if (!bad_m) k_seen |= 1 << log2m;
+      bad_m_steps += bad_m;
     }
     const uint32_t sub = rng() % hw.max_m;
     const uint32_t o_addr = rng() % 4;
@@ -141,6 +146,7 @@ TEST(PeArith, SynthesisAndSimulationFormsAgree) {
   EXPECT_GT(negative, tiles * int(tile_elems) / 4);
   EXPECT_GT(unsigned_steps, 200);
   EXPECT_EQ(k_seen, (1 << (max_log2m + 1)) - 1);
+  EXPECT_GT(bad_m_steps, 50);
 }
 
 }  // namespace
