@@ -402,22 +402,21 @@ def gen_sv(spec, hw, hw_path):
     o.append("  localparam int unsigned RecipBits    = %d;  // normalized reciprocal: divisor in [2^(RecipBits-1), 2^RecipBits)" % num["recip_bits"])
     o.append("  localparam int unsigned Exp2Entries  = %d;" % len(exp2))
     o.append("  localparam int unsigned GeluEntries  = %d;" % len(gelu))
-    o.append("  // exp2 table: round(2^Exp2Bits * 2^(-k / 2^Exp2SegBits))")
-    o.append("  function automatic logic [%d:0] exp2_tab(int unsigned k);" % num["exp2_value_bits"])
-    o.append("    unique case (k)")
-    for k, v in enumerate(exp2):
-        o.append("      %d: exp2_tab = %d'd%d;" % (k, num["exp2_value_bits"] + 1, v))
-    o.append("      default: exp2_tab = '0;")
-    o.append("    endcase")
-    o.append("  endfunction")
-    o.append("  // Phi table: round(2^GeluBits * Phi(k / 2^GeluSegBits)), Phi the standard normal CDF")
-    o.append("  function automatic logic [%d:0] gelu_tab(int unsigned k);" % num["gelu_value_bits"])
-    o.append("    unique case (k)")
-    for k, v in enumerate(gelu):
-        o.append("      %d: gelu_tab = %d'd%d;" % (k, num["gelu_value_bits"] + 1, v))
-    o.append("      default: gelu_tab = '0;")
-    o.append("    endcase")
-    o.append("  endfunction")
+    # Each table is a packed constant, entry k at [k*W +: W], read by one
+    # indexed part-select: the same multiplexer as a case statement in
+    # hardware, and one lookup in the Verilated model (a case statement
+    # became a chain of comparisons, inlined at every use in every lane).
+    def table(name, fname, comment, values, width):
+        o.append("  // %s; entry k at [k*%d +: %d]" % (comment, width, width))
+        entries = ", ".join("%d'd%d" % (width, v) for v in reversed(values))
+        o.append("  localparam logic [%d:0] %s = {%s};" % (len(values) * width - 1, name, entries))
+        o.append("  function automatic logic [%d:0] %s(int unsigned k);" % (width - 1, fname))
+        o.append("    %s = (k < %d) ? %s[k * %d +: %d] : '0;" % (fname, len(values), name, width, width))
+        o.append("  endfunction")
+    table("Exp2Tab", "exp2_tab", "exp2 table: round(2^Exp2Bits * 2^(-k / 2^Exp2SegBits))",
+          exp2, num["exp2_value_bits"] + 1)
+    table("GeluTab", "gelu_tab", "Phi table: round(2^GeluBits * Phi(k / 2^GeluSegBits)), Phi the standard normal CDF",
+          gelu, num["gelu_value_bits"] + 1)
     o.append("")
     o.append("endpackage")
     return "\n".join(o) + "\n"

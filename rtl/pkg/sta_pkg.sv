@@ -507,99 +507,15 @@ package sta_pkg;
   localparam int unsigned RecipBits    = 16;  // normalized reciprocal: divisor in [2^(RecipBits-1), 2^RecipBits)
   localparam int unsigned Exp2Entries  = 17;
   localparam int unsigned GeluEntries  = 65;
-  // exp2 table: round(2^Exp2Bits * 2^(-k / 2^Exp2SegBits))
+  // exp2 table: round(2^Exp2Bits * 2^(-k / 2^Exp2SegBits)); entry k at [k*17 +: 17]
+  localparam logic [288:0] Exp2Tab = {17'd32768, 17'd34219, 17'd35734, 17'd37316, 17'd38968, 17'd40693, 17'd42495, 17'd44376, 17'd46341, 17'd48393, 17'd50535, 17'd52773, 17'd55109, 17'd57549, 17'd60097, 17'd62757, 17'd65536};
   function automatic logic [16:0] exp2_tab(int unsigned k);
-    unique case (k)
-      0: exp2_tab = 17'd65536;
-      1: exp2_tab = 17'd62757;
-      2: exp2_tab = 17'd60097;
-      3: exp2_tab = 17'd57549;
-      4: exp2_tab = 17'd55109;
-      5: exp2_tab = 17'd52773;
-      6: exp2_tab = 17'd50535;
-      7: exp2_tab = 17'd48393;
-      8: exp2_tab = 17'd46341;
-      9: exp2_tab = 17'd44376;
-      10: exp2_tab = 17'd42495;
-      11: exp2_tab = 17'd40693;
-      12: exp2_tab = 17'd38968;
-      13: exp2_tab = 17'd37316;
-      14: exp2_tab = 17'd35734;
-      15: exp2_tab = 17'd34219;
-      16: exp2_tab = 17'd32768;
-      default: exp2_tab = '0;
-    endcase
+    exp2_tab = (k < 17) ? Exp2Tab[k * 17 +: 17] : '0;
   endfunction
-  // Phi table: round(2^GeluBits * Phi(k / 2^GeluSegBits)), Phi the standard normal CDF
+  // Phi table: round(2^GeluBits * Phi(k / 2^GeluSegBits)), Phi the standard normal CDF; entry k at [k*16 +: 16]
+  localparam logic [1039:0] GeluTab = {16'd32767, 16'd32767, 16'd32766, 16'd32766, 16'd32765, 16'd32764, 16'd32763, 16'd32762, 16'd32760, 16'd32758, 16'd32756, 16'd32753, 16'd32749, 16'd32744, 16'd32739, 16'd32732, 16'd32724, 16'd32714, 16'd32702, 16'd32687, 16'd32670, 16'd32650, 16'd32626, 16'd32598, 16'd32565, 16'd32526, 16'd32480, 16'd32428, 16'd32367, 16'd32298, 16'd32218, 16'd32126, 16'd32023, 16'd31905, 16'd31772, 16'd31623, 16'd31455, 16'd31269, 16'd31061, 16'd30832, 16'd30579, 16'd30301, 16'd29997, 16'd29666, 16'd29306, 16'd28917, 16'd28499, 16'd28049, 16'd27569, 16'd27058, 16'd26516, 16'd25944, 16'd25342, 16'd24711, 16'd24052, 16'd23367, 16'd22658, 16'd21926, 16'd21174, 16'd20404, 16'd19618, 16'd18821, 16'd18014, 16'd17201, 16'd16384};
   function automatic logic [15:0] gelu_tab(int unsigned k);
-    unique case (k)
-      0: gelu_tab = 16'd16384;
-      1: gelu_tab = 16'd17201;
-      2: gelu_tab = 16'd18014;
-      3: gelu_tab = 16'd18821;
-      4: gelu_tab = 16'd19618;
-      5: gelu_tab = 16'd20404;
-      6: gelu_tab = 16'd21174;
-      7: gelu_tab = 16'd21926;
-      8: gelu_tab = 16'd22658;
-      9: gelu_tab = 16'd23367;
-      10: gelu_tab = 16'd24052;
-      11: gelu_tab = 16'd24711;
-      12: gelu_tab = 16'd25342;
-      13: gelu_tab = 16'd25944;
-      14: gelu_tab = 16'd26516;
-      15: gelu_tab = 16'd27058;
-      16: gelu_tab = 16'd27569;
-      17: gelu_tab = 16'd28049;
-      18: gelu_tab = 16'd28499;
-      19: gelu_tab = 16'd28917;
-      20: gelu_tab = 16'd29306;
-      21: gelu_tab = 16'd29666;
-      22: gelu_tab = 16'd29997;
-      23: gelu_tab = 16'd30301;
-      24: gelu_tab = 16'd30579;
-      25: gelu_tab = 16'd30832;
-      26: gelu_tab = 16'd31061;
-      27: gelu_tab = 16'd31269;
-      28: gelu_tab = 16'd31455;
-      29: gelu_tab = 16'd31623;
-      30: gelu_tab = 16'd31772;
-      31: gelu_tab = 16'd31905;
-      32: gelu_tab = 16'd32023;
-      33: gelu_tab = 16'd32126;
-      34: gelu_tab = 16'd32218;
-      35: gelu_tab = 16'd32298;
-      36: gelu_tab = 16'd32367;
-      37: gelu_tab = 16'd32428;
-      38: gelu_tab = 16'd32480;
-      39: gelu_tab = 16'd32526;
-      40: gelu_tab = 16'd32565;
-      41: gelu_tab = 16'd32598;
-      42: gelu_tab = 16'd32626;
-      43: gelu_tab = 16'd32650;
-      44: gelu_tab = 16'd32670;
-      45: gelu_tab = 16'd32687;
-      46: gelu_tab = 16'd32702;
-      47: gelu_tab = 16'd32714;
-      48: gelu_tab = 16'd32724;
-      49: gelu_tab = 16'd32732;
-      50: gelu_tab = 16'd32739;
-      51: gelu_tab = 16'd32744;
-      52: gelu_tab = 16'd32749;
-      53: gelu_tab = 16'd32753;
-      54: gelu_tab = 16'd32756;
-      55: gelu_tab = 16'd32758;
-      56: gelu_tab = 16'd32760;
-      57: gelu_tab = 16'd32762;
-      58: gelu_tab = 16'd32763;
-      59: gelu_tab = 16'd32764;
-      60: gelu_tab = 16'd32765;
-      61: gelu_tab = 16'd32766;
-      62: gelu_tab = 16'd32766;
-      63: gelu_tab = 16'd32767;
-      64: gelu_tab = 16'd32767;
-      default: gelu_tab = '0;
-    endcase
+    gelu_tab = (k < 65) ? GeluTab[k * 16 +: 16] : '0;
   endfunction
 
 endpackage
