@@ -17,14 +17,14 @@
 //    tree per PE;
 //  - for simulation, the same sums computed the way a processor does them
 //    quickly: each PE row registers its whole activation word, and a lane
-//    indexes it directly at byte sub*Lanes + l*M + idx (a byte that holds
-//    zero when idx >= M or the byte lies past the word, as in the window);
-//    an int8 byte a is read as the unsigned a ^ 0x80 = a + 128 and each
-//    column subtracts 128 times the sum of its weights once; the products
-//    are summed in 32 bits (mod 2^32) and cut to SumW bits. Every lane sum
-//    fits in SumW signed bits, so the cut value equals the synthesis sum.
-//    The Verilated model turns a lane into a load of the index, a load of the byte, a
-//    multiply and an add.
+//    indexes it directly at byte sub*Lanes + l*M + idx; where the window
+//    would hold zero (idx >= M, a byte past the word, or log2 M above
+//    log2 MaxM) the lane's weight is taken as 0. An int8 byte a is held as
+//    the unsigned a ^ 0x80 = a + 128 and each column subtracts 128 times the
+//    sum of its weights once; the products are summed in 32 bits (mod 2^32)
+//    and cut to SumW bits. Every lane sum fits in SumW signed bits, so the
+//    cut value equals the synthesis sum. The Verilated model turns a lane
+//    into a load of the index, a load of the byte, a multiply and an add.
 module sta_pe_array #(
   parameter int unsigned Rows      = sta_pkg::Rows,
   parameter int unsigned Cols      = sta_pkg::Cols,
