@@ -25,6 +25,13 @@ namespace {
 
 namespace sp = spec;
 
+// The golden GEMM's inner step: s[r] += a[r] * v modulo 2^32 for a block of
+// kRowBlock rows of a tile (a fixed count, so that the compiler vectorizes it).
+constexpr uint32_t kRowBlock = 8;
+inline void add_scaled(uint32_t* __restrict s, const int32_t* __restrict a, uint32_t v) {
+  for (uint32_t r = 0; r < kRowBlock; ++r) s[r] += static_cast<uint32_t>(a[r]) * v;
+}
+
 class GoldenBackend final : public Backend {
  public:
   explicit GoldenBackend(const HwConfig& hw) : hw_(hw) { hw_.validate(); }
@@ -260,45 +267,57 @@ void GoldenBackend::exec_gemm(const Instr& in) {
   steps_ += uint64_t(x.row_tiles) * x.col_tiles * x.slots * x.n;
   if (steps_ > max_steps_) throw Stop{RunStatus::kTimeout, 0, "step limit reached"};
   const uint32_t steps = x.slots * x.n;
-  std::vector<int8_t> val(size_t(steps) * L);
-  std::vector<uint8_t> idx(size_t(steps) * L);
-  std::vector<int32_t> acc(size_t(R) * C);
+  // Per PE column, the lane products of one tile as (byte offset into the
+  // row tile's activation words, weight) pairs: lane l of step st multiplies
+  // the window byte l*M + idx of its slot, and window bytes at and past M are
+  // zero, so those lanes (and lanes whose weight is 0) add nothing and are
+  // left out. The row tile's bytes are held transposed (byte j of all R rows
+  // together, as values), so one pair updates the R sums of a column at once.
+  const uint32_t vw = hw_.a_word_bytes();
+  const uint32_t span = ((x.slots - 1) * M / maxm + 1) * vw;  // bytes of each row the GEMM reads
+  std::vector<uint32_t> off(size_t(steps) * L);
+  std::vector<int32_t> wv(size_t(steps) * L);
+  const uint32_t rp = (R + kRowBlock - 1) / kRowBlock * kRowBlock;  // rows padded to whole blocks (zeros)
+  std::vector<int32_t> at(size_t(span) * rp, 0);
+  std::vector<uint32_t> sum(rp);  // wrap-around accumulation
   for (uint32_t rt = 0; rt < x.row_tiles; ++rt) {
+    for (uint32_t r = 0; r < R; ++r) {
+      const uint8_t* aw = a_word(x.a_slot, r, x.a_addr + rt * x.a_tile_words);
+      for (uint32_t j = 0; j < span; ++j)
+        at[size_t(j) * rp + r] = x.a_unsigned ? int32_t(aw[j]) : int32_t(static_cast<int8_t>(aw[j]));
+    }
     for (uint32_t ct = 0; ct < x.col_tiles; ++ct) {
+      int32_t* o = o_tile(x.o_half, x.o_addr + rt * x.o_row_pitch + ct);
       for (uint32_t c = 0; c < C; ++c) {
-        // Unpack the weight words this PE column reads.
+        size_t np = 0;
         for (uint32_t st = 0; st < steps; ++st) {
           const uint8_t* w = w_word(c, x.w_half, x.w_addr + ct * x.w_tile_words + st);
+          const uint32_t s = st / x.n;
+          const uint32_t base = (s * M / maxm) * vw + ((s * M) % maxm) * L;  // slot s in the words, bytes
           for (uint32_t l = 0; l < L; ++l) {
-            val[st * L + l] = static_cast<int8_t>(w[l]);
-            uint32_t v = 0;
-            const uint32_t bit = L * 8 + l * ib;
-            for (uint32_t b = 0; b < ib; ++b) v |= ((w[(bit + b) / 8] >> ((bit + b) % 8)) & 1u) << b;
-            idx[st * L + l] = static_cast<uint8_t>(v);
+            // Index bits, little-endian after the L value bytes; a field spans at most two bytes.
+            const uint32_t bit = L * 8 + l * ib, sh = bit % 8;
+            uint32_t win = w[bit / 8];
+            if (sh + ib > 8) win |= uint32_t(w[bit / 8 + 1]) << 8;
+            const uint32_t id = (win >> sh) & ((1u << ib) - 1u);
+            const int32_t v = static_cast<int8_t>(w[l]);
+            if (id >= M || v == 0) continue;
+            off[np] = base + l * M + id;
+            wv[np] = v;
+            ++np;
           }
+        }
+        std::fill(sum.begin(), sum.end(), 0u);
+        for (size_t i = 0; i < np; ++i) {
+          const int32_t* col = at.data() + size_t(off[i]) * rp;
+          const uint32_t v = static_cast<uint32_t>(wv[i]);
+          for (uint32_t rb = 0; rb < rp; rb += kRowBlock) add_scaled(sum.data() + rb, col + rb, v);
         }
         for (uint32_t r = 0; r < R; ++r) {
-          uint32_t sum = 0;  // wrap-around accumulation
-          for (uint32_t s = 0; s < x.slots; ++s) {
-            const uint8_t* aw = a_word(x.a_slot, r, x.a_addr + rt * x.a_tile_words + s * M / maxm);
-            const uint32_t base = ((s * M) % maxm) * L;  // slot offset in the word, bytes
-            for (uint32_t j = 0; j < x.n; ++j) {
-              const uint32_t st = s * x.n + j;
-              for (uint32_t l = 0; l < L; ++l) {
-                const uint32_t id = idx[st * L + l];
-                if (id >= M) continue;  // window bytes at and past M are zero
-                const uint8_t ab = aw[base + l * M + id];
-                const int32_t a = x.a_unsigned ? int32_t(ab) : int32_t(static_cast<int8_t>(ab));
-                sum += static_cast<uint32_t>(a * int32_t(val[st * L + l]));
-              }
-            }
-          }
-          acc[r * C + c] = static_cast<int32_t>(sum);
+          int32_t& e = o[r * C + c];
+          e = x.acc ? static_cast<int32_t>(uint32_t(e) + sum[r]) : static_cast<int32_t>(sum[r]);
         }
       }
-      int32_t* o = o_tile(x.o_half, x.o_addr + rt * x.o_row_pitch + ct);
-      for (uint32_t e = 0; e < R * C; ++e)
-        o[e] = x.acc ? static_cast<int32_t>(uint32_t(o[e]) + uint32_t(acc[e])) : acc[e];
     }
   }
 }

@@ -23,9 +23,20 @@ std::vector<double> ref_gemm_f64(const int8_t* a, const int8_t* wt, int64_t m, i
   std::vector<double> c(static_cast<size_t>(m * n));
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
-      double acc = 0;
-      for (int64_t x = 0; x < k; ++x) acc += double(a[i * k + x]) * double(wt[j * k + x]);
-      c[i * n + j] = acc;
+      // The exact sum, computed in integers because they vectorize: an int8
+      // product is at most 2^14 in magnitude, so blocks of 2^16 of them sum
+      // in 32 bits without wrapping, the blocks in 64 bits, and a double holds
+      // the total exactly below 2^53: the real-number result.
+      const int8_t* ar = a + i * k;
+      const int8_t* wr = wt + j * k;
+      int64_t acc = 0;
+      for (int64_t x0 = 0; x0 < k; x0 += 65536) {
+        const int64_t x1 = std::min<int64_t>(k, x0 + 65536);
+        int32_t part = 0;
+        for (int64_t x = x0; x < x1; ++x) part += int32_t(ar[x]) * int32_t(wr[x]);
+        acc += part;
+      }
+      c[i * n + j] = double(acc);
     }
   return c;
 }

@@ -8,7 +8,8 @@ namespace sta {
 
 // int32 with two's-complement wrap-around, exactly what the hardware computes.
 std::vector<int32_t> ref_gemm_i32(const int8_t* a, const int8_t* wt, int64_t m, int64_t k, int64_t n);
-// Double precision, no rounding for any realistic k.
+// The exact sum as a double (summed in 64-bit integers, which cannot wrap;
+// exact in a double for k < 2^39): the real-number result, no wrap-around.
 std::vector<double> ref_gemm_f64(const int8_t* a, const int8_t* wt, int64_t m, int64_t k, int64_t n);
 // max |c[i] - f[i]|; 0 when the int32 result did not wrap. Sizes must match.
 double max_abs_err(const std::vector<int32_t>& c, const std::vector<double>& f);

@@ -128,6 +128,17 @@ TEST(golden, wraparound_matches_reference) {
   EXPECT_EQ(sta::max_abs_err({65535}, f), 1.0);
 }
 
+TEST(golden, f64_reference_exact_past_int32) {
+  // 200,000 products of -128 x -128 (and one of -128 x 127): 3,276,783,616 is past int32 and past one
+  // 65,536-term block of the reference's integer sum; the double reference holds it exactly, int32 wraps.
+  const int64_t k = 200000;
+  std::vector<int8_t> a(size_t(k), -128), w(size_t(k), -128);
+  w[123456] = 127;
+  const double exact = double(k - 1) * 16384.0 - 128.0 * 127.0;
+  EXPECT_EQ(sta::ref_gemm_f64(a.data(), w.data(), 1, k, 1)[0], exact);
+  EXPECT_EQ(sta::ref_gemm_i32(a.data(), w.data(), 1, k, 1)[0], static_cast<int32_t>(static_cast<uint32_t>(int64_t(exact))));
+}
+
 // ---- Error paths ----
 
 namespace {
