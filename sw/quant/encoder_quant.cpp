@@ -38,6 +38,20 @@ QLinear quantize_linear(const LinearF& l, NmPattern nm, const std::string& name)
 
 double gelu_exact(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 
+// B outputs of a linear layer for one input row: s[k] = b[k] + sum over c, in
+// order, of double(a[c]) * w[k][c]. The B sums are independent chains (each
+// rounds exactly as one sum alone would), which keeps the processor's adders busy.
+template <int B>
+void linear_block(const float* a, const float* w, const float* b, int64_t in, double* s) {
+  double acc[B];
+  for (int k = 0; k < B; ++k) acc[k] = b[k];
+  for (int64_t c = 0; c < in; ++c) {
+    const double av = a[c];
+    for (int k = 0; k < B; ++k) acc[k] += av * w[k * in + c];
+  }
+  for (int k = 0; k < B; ++k) s[k] = acc[k];
+}
+
 void layernorm_rows(const float* x, int64_t seq, int64_t n, const LayerNormF& p, double eps, float* y) {
   for (int64_t i = 0; i < seq; ++i) {
     const float* r = x + i * n;
@@ -185,14 +199,19 @@ std::vector<std::vector<float>> float_forward(const QEncoder& q, const float* x,
       case NodeKind::kLinearGelu: {
         const LinearF& l = q.linears[size_t(n.param)].pruned;
         const std::vector<float>& a = v[size_t(n.in[0])];
-        for (int64_t i = 0; i < seq; ++i)
-          for (int64_t o = 0; o < l.out; ++o) {
-            double s = l.b[size_t(o)];
-            const float* w = l.w.data() + o * l.in;
-            const float* ar = a.data() + i * l.in;
-            for (int64_t c = 0; c < l.in; ++c) s += double(ar[c]) * w[c];
-            y[size_t(i * cols + o)] = float(n.kind == NodeKind::kLinearGelu ? gelu_exact(s) : s);
+        constexpr int kB = 8;
+        double s[kB];
+        for (int64_t i = 0; i < seq; ++i) {
+          const float* ar = a.data() + i * l.in;
+          for (int64_t o = 0; o < l.out;) {
+            const int nb = l.out - o >= kB ? kB : 1;
+            if (nb == kB) linear_block<kB>(ar, l.w.data() + o * l.in, l.b.data() + o, l.in, s);
+            else linear_block<1>(ar, l.w.data() + o * l.in, l.b.data() + o, l.in, s);
+            for (int k = 0; k < nb; ++k)
+              y[size_t(i * cols + o + k)] = float(n.kind == NodeKind::kLinearGelu ? gelu_exact(s[k]) : s[k]);
+            o += nb;
           }
+        }
         break;
       }
       case NodeKind::kAttention: {
