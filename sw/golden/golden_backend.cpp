@@ -290,21 +290,22 @@ void GoldenBackend::exec_gemm(const Instr& in) {
       int32_t* o = o_tile(x.o_half, x.o_addr + rt * x.o_row_pitch + ct);
       for (uint32_t c = 0; c < C; ++c) {
         size_t np = 0;
-        for (uint32_t st = 0; st < steps; ++st) {
-          const uint8_t* w = w_word(c, x.w_half, x.w_addr + ct * x.w_tile_words + st);
-          const uint32_t s = st / x.n;
+        for (uint32_t s = 0; s < x.slots; ++s) {
           const uint32_t base = (s * M / maxm) * vw + ((s * M) % maxm) * L;  // slot s in the words, bytes
-          for (uint32_t l = 0; l < L; ++l) {
-            // Index bits, little-endian after the L value bytes; a field spans at most two bytes.
-            const uint32_t bit = L * 8 + l * ib, sh = bit % 8;
-            uint32_t win = w[bit / 8];
-            if (sh + ib > 8) win |= uint32_t(w[bit / 8 + 1]) << 8;
-            const uint32_t id = (win >> sh) & ((1u << ib) - 1u);
-            const int32_t v = static_cast<int8_t>(w[l]);
-            if (id >= M || v == 0) continue;
-            off[np] = base + l * M + id;
-            wv[np] = v;
-            ++np;
+          for (uint32_t j = 0; j < x.n; ++j) {
+            const uint8_t* w = w_word(c, x.w_half, x.w_addr + ct * x.w_tile_words + s * x.n + j);
+            for (uint32_t l = 0; l < L; ++l) {
+              // Index bits, little-endian after the L value bytes; a field spans at most two bytes.
+              const uint32_t bit = L * 8 + l * ib, sh = bit % 8;
+              uint32_t win = w[bit / 8];
+              if (sh + ib > 8) win |= uint32_t(w[bit / 8 + 1]) << 8;
+              const uint32_t id = (win >> sh) & ((1u << ib) - 1u);
+              const int32_t v = static_cast<int8_t>(w[l]);
+              if (id >= M || v == 0) continue;
+              off[np] = base + l * M + id;
+              wv[np] = v;
+              ++np;
+            }
           }
         }
         std::fill(sum.begin(), sum.end(), 0u);
